@@ -1,0 +1,63 @@
+/**
+ * A small, strict option parser shared by the commands: `--name value`, `--name=value`, boolean `--flag`,
+ * repeated values (`--models a.json b.json`). Unknown options are errors that list the valid ones.
+ */
+export interface OptionSpec {
+  /** "string" (one value), "strings" (one or more values), "number", "boolean". */
+  type: "string" | "strings" | "number" | "boolean";
+  default?: unknown;
+  /** Allowed values (for string options). */
+  choices?: readonly string[];
+}
+
+export type Parsed = { _: string[] } & Record<string, any>;
+
+export function parseArgs(argv: string[], spec: Record<string, OptionSpec>, command: string): Parsed {
+  const out: Parsed = { _: [] };
+  for (const [k, s] of Object.entries(spec)) if (s.default !== undefined) out[camel(k)] = s.default;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) {
+      out._.push(arg);
+      continue;
+    }
+    let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const s = spec[name];
+    if (!s) throw new Error(`${command}: unknown option --${name}. Valid options: ${Object.keys(spec).map((k) => "--" + k).join(", ")}.`);
+    const key = camel(name);
+    if (s.type === "boolean") {
+      out[key] = value === undefined ? true : !["false", "0", "no"].includes(value);
+      continue;
+    }
+    const values: string[] = [];
+    if (value !== undefined) values.push(value);
+    else
+      while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
+        values.push(argv[++i]);
+        if (s.type !== "strings") break;
+      }
+    if (values.length === 0) throw new Error(`${command}: option --${name} needs a value.`);
+    if (s.type === "number") {
+      const v = Number(values[0]);
+      if (!Number.isFinite(v)) throw new Error(`${command}: --${name} must be a number, got "${values[0]}".`);
+      out[key] = v;
+    } else {
+      if (s.choices) for (const v of values) if (!s.choices.includes(v)) throw new Error(`${command}: --${name} must be one of ${s.choices.join(", ")}, got "${v}".`);
+      out[key] = s.type === "strings" ? values : values[0];
+    }
+  }
+  return out;
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** "3,3" or "3 3" → [3, 3], with an error naming the option. */
+export function parseIntList(v: string | string[], option: string): number[] {
+  const parts = (Array.isArray(v) ? v.join(",") : v).split(/[,\s]+/).filter(Boolean);
+  const nums = parts.map(Number);
+  if (nums.length === 0 || nums.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error(`--${option} must be a list of positive integers like 3,3; got "${Array.isArray(v) ? v.join(" ") : v}".`);
+  return nums;
+}
