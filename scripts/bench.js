@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// npm run bench [-- NAME...]: runs every bench/*.ts (or those whose name contains a NAME) one after the other.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const dir = path.join(root, "bench");
+const names = process.argv.slice(2);
+let files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort() : [];
+if (names.length) files = files.filter((f) => names.some((n) => f.includes(n)));
+if (files.length === 0) {
+  console.error("bench: no bench/*.ts to run" + (names.length ? ` matching ${names.join(", ")}` : ""));
+  process.exit(names.length ? 1 : 0);
+}
+let failed = 0;
+for (const f of files) {
+  console.log(`\n=== bench/${f}`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join("bench", f)], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

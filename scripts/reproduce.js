@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// npm run reproduce [-- NAME...] [--out DIR] [--timeout S] [--no-build]
+// Builds the library, then executes notebooks/*.ipynb (or only those whose file name contains one of the NAMEs)
+// headlessly with the project kernel, writing executed .ipynb and self-contained .html into output/.
+// A failing cell makes it exit 1 and print the notebook, the cell number and the real TypeScript diagnostic or
+// exception (tslab's error headline is only "<Error>"; the message is in the cell's stderr).
+"use strict";
+const { spawnSync, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { ensureVenv, KERNEL_NAME, root } = require("./venv");
+
+function parse(argv) {
+  const o = { names: [], out: path.join(root, "output"), timeout: 600, build: true, dir: path.join(root, "notebooks") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--out") o.out = path.resolve(argv[++i]);
+    else if (a === "--timeout") o.timeout = Number(argv[++i]);
+    else if (a === "--no-build") o.build = false;
+    else if (a === "--help" || a === "-h") o.help = true;
+    else if (a.startsWith("--")) throw new Error(`reproduce: unknown option ${a} (options: --out DIR, --timeout SECONDS, --no-build)`);
+    else o.names.push(a);
+  }
+  if (!Number.isInteger(o.timeout) || o.timeout <= 0) throw new Error("reproduce: --timeout must be a positive whole number of seconds per cell");
+  return o;
+}
+
+/** The notebooks to run: every notebooks/*.ipynb, or the ones matching NAMEs; an explicit .ipynb path also works. */
+function selectNotebooks(o) {
+  const all = fs.existsSync(o.dir) ? fs.readdirSync(o.dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(o.dir, f)) : [];
+  if (o.names.length === 0) return all;
+  const picked = [];
+  for (const n of o.names) {
+    if (n.endsWith(".ipynb") && fs.existsSync(n)) {
+      picked.push(path.resolve(n));
+      continue;
+    }
+    const hits = all.filter((f) => path.basename(f, ".ipynb").includes(n));
+    if (hits.length === 0) throw new Error(`reproduce: no notebook in notebooks/ matches "${n}" (have: ${all.map((f) => path.basename(f)).join(", ") || "none"})`);
+    picked.push(...hits);
+  }
+  return [...new Set(picked)];
+}
+
+/** A readable failure report for one notebook. */
+function formatFailure(r) {
+  const f = r.failure;
+  const rel = path.relative(process.cwd(), r.notebook) || r.notebook;
+  const where = f.cell ? `cell ${f.cell}${f.code_cell ? ` (code cell ${f.code_cell})` : ""}` : "(no cell)";
+  const lines = [`FAILED ${rel}, ${where}: ${f.ename}${f.evalue ? `: ${f.evalue}` : ""}`];
+  if (f.source) lines.push("  cell source:", ...f.source.split("\n").slice(0, 12).map((l) => `  | ${l}`));
+  const stderr = (f.stderr || "").trim();
+  if (stderr) lines.push("  message:", ...stderr.split("\n").map((l) => `  ${l}`));
+  lines.push(`  executed notebook: ${path.relative(process.cwd(), r.ipynb)}`);
+  return lines.join("\n");
+}
+
+function main() {
+  const o = parse(process.argv.slice(2));
+  if (o.help) {
+    console.log("usage: npm run reproduce [-- NAME...] [--out DIR] [--timeout SECONDS_PER_CELL] [--no-build]");
+    return 0;
+  }
+  const notebooks = selectNotebooks(o);
+  if (notebooks.length === 0) {
+    console.error("reproduce: no notebooks in notebooks/");
+    return 1;
+  }
+  if (o.build) execFileSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
+  const venv = ensureVenv();
+  const t0 = Date.now();
+  const r = spawnSync(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), ...notebooks], {
+    cwd: root,
+    env: venv.env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = (r.stdout || "").split("\n").find((l) => l.startsWith("RESULTS "));
+  if (r.status !== 0 || !line) {
+    console.error(`reproduce: the notebook executor failed (exit ${r.status}).\n${r.stdout || ""}`);
+    return 1;
+  }
+  const results = JSON.parse(line.slice("RESULTS ".length));
+  const failed = results.filter((x) => x.failure);
+  for (const x of failed) console.error("\n" + formatFailure(x));
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  console.error(`\nreproduce: ${results.length - failed.length}/${results.length} notebooks ok in ${secs} s; outputs in ${path.relative(process.cwd(), o.out) || "."}/`);
+  return failed.length ? 1 : 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main();
+  } catch (e) {
+    console.error(e.message);
+    process.exitCode = 1;
+  }
+}
+module.exports = { formatFailure, selectNotebooks };

@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { findCircuits, enumerateCircuits } from "../src/circuits";
+import { groundingProblem, countGroundings, iterateGroundings, GroundingProblem, Grounding } from "../src/interpretations";
+import { MLP, modelFromJson, mlpFromArrays } from "../src/model";
+import { Rng } from "../src/rng";
+import { Dataset, cleanInputs, nameTable } from "../src/tasks";
+
+const REF = "/work/shared/reference/";
+const f = modelFromJson(JSON.parse(fs.readFileSync(REF + "xor_mlp_meloux2025.json", "utf8")));
+const d = JSON.parse(fs.readFileSync(REF + "xor_notebook_data_meloux2025.json", "utf8"));
+const val: Dataset = { x: Float32Array.from(d.x_val.flat()), y: Float32Array.from(d.y_val.flat()), n: d.x_val.length, nInputs: 2, nOutputs: 1 };
+const tt = Float32Array.from(d.x_tt_effective_points.rows.flatMap((r: any) => r.x));
+
+/** Direct transcription of SPEC 5's pseudo-code: materialise every partial grounding. */
+function naiveCount(p: GroundingProblem): number {
+  let partial: Map<number, Uint8Array>[] = [new Map()];
+  p.nodes.forEach((n, i) => {
+    const next: Map<number, Uint8Array>[] = [];
+    for (const G of partial)
+      for (const cut of n.cuts) {
+        if (n.layer === 1) {
+          next.push(new Map(G).set(i, cut.table));
+          continue;
+        }
+        const local = new Map<string, number>();
+        let ok = true;
+        cut.table.forEach((v, k) => {
+          const t = n.parents.map((q) => G.get(q)![k]).join("");
+          if (local.has(t) && local.get(t) !== v) ok = false;
+          local.set(t, v);
+        });
+        if (!ok) continue;
+        const np = n.parents.length;
+        for (let c = 0; c < 2 ** (2 ** np); c++) {
+          const full = Array.from({ length: 2 ** np }, (_, t) => (c >> (2 ** np - 1 - t)) & 1);
+          const consistent = [...local].every(([t, v]) => full[parseInt(t || "0", 2)] === v);
+          if (!consistent) continue;
+          const name = nameTable(full);
+          if (np === 2 && (name === "XOR" || name === "XNOR")) continue;
+          next.push(new Map(G).set(i, cut.table));
+        }
+      }
+    partial = next;
+  });
+  return partial.length;
+}
+
+test("released model on the notebook's data: 7 circuits, 100 896 groundings (compat artefact), corrected count side by side", () => {
+  const r = findCircuits(f.model, val);
+  const compat = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4)));
+  assert.equal(compat.reduce((a, b) => a + b, 0), 100896);
+  const corrected = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4, "corrected")));
+  assert.equal(corrected.reduce((a, b) => a + b, 0), 12800);
+  // In compat mode the output is constant on the four (noisy (1,1)) key rows and dropped.
+  assert.ok(groundingProblem(f.model, r.circuits[0], tt, 4).dropped.some((n) => n.layer === 3));
+  r.circuits.forEach((c, i) => {
+    const p = groundingProblem(f.model, c, tt, 4, "corrected");
+    assert.equal(naiveCount(p), corrected[i]);
+    assert.equal([...iterateGroundings(p)].length, corrected[i]);
+  });
+});
+
+test("aggregated count = naive materialised count = lazy iterator, on every candidate of small random networks", () => {
+  let checked = 0;
+  for (const sizes of [[2, 2, 2, 1], [2, 2, 1], [2, 3, 1]])
+    for (let seed = 1; seed <= 6; seed++) {
+      const rng = new Rng(seed * 31 + sizes.length);
+      const m: MLP = mlpFromArrays(sizes, sizes.slice(1).map((o, i) => Array.from({ length: o }, () => Array.from({ length: sizes[i] }, () => rng.normal() * 1.5))), sizes.slice(1).map((o) => Array.from({ length: o }, () => rng.normal() * 0.5)), ["XOR"]);
+      for (const c of enumerateCircuits(sizes)) {
+        const p = groundingProblem(m, c, cleanInputs(2), 4);
+        const k = countGroundings(p);
+        assert.equal(k, naiveCount(p));
+        if (k < 2000) assert.equal([...iterateGroundings(p)].length, k);
+        checked++;
+      }
+    }
+  assert.ok(checked > 100);
+});
+
+test("iterator gives per-neuron tables, thresholds and gates", () => {
+  const r = findCircuits(f.model, val);
+  const g = iterateGroundings(groundingProblem(f.model, r.circuits[0], tt, 4, "corrected")).next().value as Grounding;
+  const out = g.nodes[g.nodes.length - 1];
+  assert.equal(out.layer, 3);
+  assert.deepEqual(out.table, [0, 1, 1, 0]); // the circuit computes XOR on the clean inputs
+  assert.ok(g.nodes.every((n) => typeof n.gate === "string" && Number.isFinite(n.threshold)));
+  assert.throws(() => groundingProblem(f.model, r.circuits[0], tt, 4, "bad" as any), /compat.*corrected/);
+});
