@@ -8,3 +8,6 @@ export * from "./interpretations";
 export * from "./analysis";
 export * from "./figures/circuits";
 export * from "./figures/interpretations";
+export * from "./train";
+export * from "./backend";
+export * from "./alignment";
