@@ -1,0 +1,2 @@
+// Placeholder: figures of the alignment work.
+export {};
