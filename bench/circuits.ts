@@ -4,6 +4,7 @@ import { findCircuits } from "../src/circuits";
 import { countGroundings, groundingProblem } from "../src/interpretations";
 import { modelFromJson, mlpFromArrays, forwardAll, roundHalfEven } from "../src/model";
 import { Rng } from "../src/rng";
+import { loadReleasedModel } from "../src/reference";
 import { cleanInputs, getGate } from "../src/tasks";
 
 function best(label: string, f: () => string, runs = 3): void {
@@ -17,7 +18,7 @@ function best(label: string, f: () => string, runs = 3): void {
   console.log(`${label}: best of ${runs} ${t.toFixed(1)} ms  (${info})`);
 }
 const clean = (y: ArrayLike<number>) => ({ x: cleanInputs(2), y: Float32Array.from(y), n: 4, nInputs: 2, nOutputs: 1 });
-const released = modelFromJson(JSON.parse(fs.readFileSync("/work/shared/reference/xor_mlp_meloux2025.json", "utf8"))).model;
+const released = loadReleasedModel().model;
 best("released [2,3,3,1], clean, circuits + groundings", () => {
   const r = findCircuits(released, clean(getGate("XOR").table));
   const g = r.circuits.map((c) => countGroundings(groundingProblem(released, c, cleanInputs(2), 4)));

@@ -18,3 +18,4 @@ export * from "./figures/training";
 export * from "./figures/alignment";
 export * from "./figures/experiments";
 export * from "./figures/equivalence";
+export * from "./reference";

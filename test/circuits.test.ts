@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import { countCandidates, countEdgeMatrices, enumerateCircuits, findCircuits, circuitIncluded, circuitJaccard } from "../src/circuits";
 import { CircuitMasks, MLP, forwardAll, modelFromJson, roundHalfEven, mlpFromArrays } from "../src/model";
 import { Rng } from "../src/rng";
+import { loadNotebookData, loadReleasedModel } from "../src/reference";
 import { Dataset, cleanInputs, getGate } from "../src/tasks";
 
-const REF = "/work/shared/reference/";
 
 test("closed-form candidate counts match SPEC 4.3's table", () => {
   const table: [number[], number][] = [[[2, 2, 2, 1], 20], [[2, 3, 3, 1], 3000], [[2, 4, 4, 1], 168672], [[2, 5, 5, 1], 1092035], [[3, 3, 3, 1], 24366], [[2, 3, 1], 24], [[2, 3, 3, 3, 1], 812808]];
@@ -90,9 +90,9 @@ test("batched evaluation finds the same perfect circuits as naive forwardAll on 
 });
 
 test("released model: 3000 candidates, 7 perfect circuits on the notebook's validation data", () => {
-  const f = modelFromJson(JSON.parse(fs.readFileSync(REF + "xor_mlp_meloux2025.json", "utf8")));
-  const d = JSON.parse(fs.readFileSync(REF + "xor_notebook_data_meloux2025.json", "utf8"));
-  const val: Dataset = { x: Float32Array.from(d.x_val.flat()), y: Float32Array.from(d.y_val.flat()), n: d.x_val.length, nInputs: 2, nOutputs: 1 };
+  const f = loadReleasedModel();
+  const { val, stored } = loadNotebookData();
+  assert.equal(stored.circuits, 7);
   const r = findCircuits(f.model, val);
   assert.equal(r.nCandidates, 3000);
   assert.equal(r.circuits.length, 7);

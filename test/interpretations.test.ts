@@ -5,13 +5,12 @@ import { findCircuits, enumerateCircuits } from "../src/circuits";
 import { groundingProblem, countGroundings, iterateGroundings, GroundingProblem, Grounding } from "../src/interpretations";
 import { MLP, modelFromJson, mlpFromArrays } from "../src/model";
 import { Rng } from "../src/rng";
+import { loadNotebookData, loadReleasedModel } from "../src/reference";
 import { Dataset, cleanInputs, nameTable } from "../src/tasks";
 
-const REF = "/work/shared/reference/";
-const f = modelFromJson(JSON.parse(fs.readFileSync(REF + "xor_mlp_meloux2025.json", "utf8")));
-const d = JSON.parse(fs.readFileSync(REF + "xor_notebook_data_meloux2025.json", "utf8"));
-const val: Dataset = { x: Float32Array.from(d.x_val.flat()), y: Float32Array.from(d.y_val.flat()), n: d.x_val.length, nInputs: 2, nOutputs: 1 };
-const tt = Float32Array.from(d.x_tt_effective_points.rows.flatMap((r: any) => r.x));
+const f = loadReleasedModel();
+const { val, xTt, stored } = loadNotebookData();
+const tt = xTt.x;
 
 /** Direct transcription of SPEC 5's pseudo-code: materialise every partial grounding. */
 function naiveCount(p: GroundingProblem): number {
@@ -51,6 +50,7 @@ test("released model on the notebook's data: 7 circuits, 100 896 groundings (com
   const r = findCircuits(f.model, val);
   const compat = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4)));
   assert.equal(compat.reduce((a, b) => a + b, 0), 100896);
+  assert.equal(stored.groundings_total, 100896);
   const corrected = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4, "corrected")));
   assert.equal(corrected.reduce((a, b) => a + b, 0), 12800);
   // In compat mode the output is constant on the four (noisy (1,1)) key rows and dropped.
