@@ -1,27 +1,31 @@
 #!/usr/bin/env node
-// npm run reproduce [-- NAME...] [--out DIR] [--timeout S] [--no-build]
+// npm run reproduce [-- NAME...] [--out DIR] [--timeout S] [--jobs N] [--no-build]
 // Builds the library, then executes notebooks/*.ipynb (or only those whose file name contains one of the NAMEs)
 // headlessly with the project kernel, writing executed .ipynb and self-contained .html into output/.
 // A failing cell makes it exit 1 and print the notebook, the cell number and the real TypeScript diagnostic or
 // exception (tslab's error headline is only "<Error>"; the message is in the cell's stderr).
 "use strict";
-const { spawnSync, execFileSync } = require("node:child_process");
+const { spawn, execFileSync } = require("node:child_process");
+const os = require("node:os");
 const fs = require("node:fs");
 const path = require("node:path");
 const { ensureVenv, KERNEL_NAME, root } = require("./venv");
 
 function parse(argv) {
-  const o = { names: [], out: path.join(root, "output"), timeout: 600, build: true, dir: path.join(root, "notebooks") };
+  // Notebooks run in parallel kernels, one per core by default (each notebook is mostly single-threaded).
+  const o = { names: [], out: path.join(root, "output"), timeout: 600, build: true, dir: path.join(root, "notebooks"), jobs: Math.min(4, os.availableParallelism()) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--out") o.out = path.resolve(argv[++i]);
     else if (a === "--timeout") o.timeout = Number(argv[++i]);
     else if (a === "--no-build") o.build = false;
+    else if (a === "--jobs") o.jobs = Number(argv[++i]);
     else if (a === "--help" || a === "-h") o.help = true;
-    else if (a.startsWith("--")) throw new Error(`reproduce: unknown option ${a} (options: --out DIR, --timeout SECONDS, --no-build)`);
+    else if (a.startsWith("--")) throw new Error(`reproduce: unknown option ${a} (options: --out DIR, --timeout SECONDS, --jobs N, --no-build)`);
     else o.names.push(a);
   }
   if (!Number.isInteger(o.timeout) || o.timeout <= 0) throw new Error("reproduce: --timeout must be a positive whole number of seconds per cell");
+  if (!Number.isInteger(o.jobs) || o.jobs <= 0) throw new Error("reproduce: --jobs must be a positive whole number of parallel kernels");
   return o;
 }
 
@@ -51,14 +55,33 @@ function formatFailure(r) {
   if (f.source) lines.push("  cell source:", ...f.source.split("\n").slice(0, 12).map((l) => `  | ${l}`));
   const stderr = (f.stderr || "").trim();
   if (stderr) lines.push("  message:", ...stderr.split("\n").map((l) => `  ${l}`));
-  lines.push(`  executed notebook: ${path.relative(process.cwd(), r.ipynb)}`);
+  if (r.ipynb) lines.push(`  executed notebook: ${path.relative(process.cwd(), r.ipynb)}`);
   return lines.join("\n");
 }
 
-function main() {
+/** One executor process over a list of notebooks; resolves to its RESULTS list (or a failure entry per notebook). */
+function runExecutor(venv, o, notebooks) {
+  return new Promise((resolve) => {
+    const child = spawn(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), ...notebooks], {
+      cwd: root,
+      env: venv.env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.on("close", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("RESULTS "));
+      if (code === 0 && line) return resolve(JSON.parse(line.slice("RESULTS ".length)));
+      const failure = { cell: null, ename: "ExecutorFailed", evalue: `the notebook executor exited ${code}`, stderr: stdout };
+      resolve(notebooks.map((nb) => ({ notebook: nb, ipynb: "", html: "", failure })));
+    });
+  });
+}
+
+async function main() {
   const o = parse(process.argv.slice(2));
   if (o.help) {
-    console.log("usage: npm run reproduce [-- NAME...] [--out DIR] [--timeout SECONDS_PER_CELL] [--no-build]");
+    console.log("usage: npm run reproduce [-- NAME...] [--out DIR] [--timeout SECONDS_PER_CELL] [--jobs N] [--no-build]");
     return 0;
   }
   const notebooks = selectNotebooks(o);
@@ -69,32 +92,25 @@ function main() {
   if (o.build) execFileSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
   const venv = ensureVenv();
   const t0 = Date.now();
-  const r = spawnSync(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), ...notebooks], {
-    cwd: root,
-    env: venv.env,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const line = (r.stdout || "").split("\n").find((l) => l.startsWith("RESULTS "));
-  if (r.status !== 0 || !line) {
-    console.error(`reproduce: the notebook executor failed (exit ${r.status}).\n${r.stdout || ""}`);
-    return 1;
-  }
-  const results = JSON.parse(line.slice("RESULTS ".length));
+  // Round-robin over the jobs keeps each executor's share of notebooks in order.
+  const jobs = Math.min(o.jobs, notebooks.length);
+  const groups = Array.from({ length: jobs }, (_, j) => notebooks.filter((_, i) => i % jobs === j));
+  const results = (await Promise.all(groups.map((g) => runExecutor(venv, o, g)))).flat();
+  results.sort((a, b) => notebooks.indexOf(a.notebook) - notebooks.indexOf(b.notebook));
   const failed = results.filter((x) => x.failure);
   for (const x of failed) console.error("\n" + formatFailure(x));
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
-  console.error(`\nreproduce: ${results.length - failed.length}/${results.length} notebooks ok in ${secs} s; outputs in ${path.relative(process.cwd(), o.out) || "."}/`);
+  console.error(`\nreproduce: ${results.length - failed.length}/${results.length} notebooks ok in ${secs} s (${jobs} parallel kernel${jobs > 1 ? "s" : ""}); outputs in ${path.relative(process.cwd(), o.out) || "."}/`);
   return failed.length ? 1 : 0;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main();
-  } catch (e) {
-    console.error(e.message);
-    process.exitCode = 1;
-  }
+  main().then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      console.error(e.message);
+      process.exitCode = 1;
+    },
+  );
 }
 module.exports = { formatFailure, selectNotebooks };
