@@ -12,6 +12,8 @@ import { Dataset, generateData, makeTask } from "./tasks";
 export interface AnalyzeOptions {
   pairOrder?: "BA" | "AB";
   mode?: "compat" | "corrected";
+  /** IIA threshold of the corrected-mode alignment (default 1). */
+  alignThreshold?: number;
   alignment?: boolean;
   accuracyThreshold?: number;
   minSparsity?: number;
@@ -103,15 +105,7 @@ export function analyzeModelFile(file: ModelFile, opts: AnalyzeOptions = {}): { 
     if (opts.alignment ?? true) {
       if (!gate) throw new Error(`analyze: output ${o} has no gate name, which the alignment needs; pass alignment: false (--no-align).`);
       t0 = performance.now();
-      let al;
-      try {
-        al = alignGate(sub, gate, { pairOrder: opts.pairOrder, mode });
-      } catch (e) {
-        const msg = (e as Error).message;
-        if (/not implemented/i.test(msg))
-          throw new Error(`analyze: the what-then-where alignment is not implemented yet (${msg}); run with alignment: false (--no-align).`);
-        throw e;
-      }
+      const al = alignGate(sub, gate, { pairOrder: opts.pairOrder, mode, threshold: opts.alignThreshold });
       timings.alignment = performance.now() - t0;
       result.formulas = al.formulas;
       result.mappings_per_formula = al.mappingsPerFormula;

@@ -14,6 +14,7 @@ Options:
   --json                   print {"outputs": [...]} as JSON
   --pair-order BA|AB       orientation of the (01,10) alignment pair (default BA)
   --mode compat|corrected  grounding/alignment mode (default compat, the reference's semantics)
+  --iia-threshold T        corrected mode: a neuron set aligns with a node when IIA ≥ T (default 1)
   --no-align               skip the what-then-where alignment
   --max-candidates N       refuse enumerations beyond N candidates (default 5000000)
   --max-circuits M         ground only the M sparsest perfect circuits
@@ -28,6 +29,7 @@ const spec: Record<string, OptionSpec> = {
   "pair-order": { type: "string", choices: ["BA", "AB"] },
   mode: { type: "string", choices: ["compat", "corrected"] },
   "no-align": { type: "boolean" },
+  "iia-threshold": { type: "number" },
   "max-candidates": { type: "number" },
   "max-circuits": { type: "number" },
   "min-sparsity": { type: "number" },
@@ -51,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     pairOrder: a.pairOrder,
     mode: a.mode,
     alignment: !a.noAlign,
+    alignThreshold: a.iiaThreshold,
     maxCandidates: a.maxCandidates,
     maxCircuits: a.maxCircuits,
     minSparsity: a.minSparsity,

@@ -1,2 +1,10 @@
-// Placeholder: filled by the equivalence work. Keeps src/index.ts's export list stable.
-export {};
+/**
+ * Interpretive equivalence (Sun & Toneva, ICLR 2026) for Boolean MLPs: do two nets share an interpretation,
+ * without naming it? Ground-truth XOR classes, probes and representations, similarity measures, the decision.
+ */
+export * from "./linalg";
+export * from "./measures";
+export * from "./groundTruth";
+export * from "./represent";
+export * from "./decision";
+export * from "./study";

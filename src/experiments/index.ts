@@ -1,2 +1,6 @@
-// Placeholder: filled by the experiments work. Keeps src/index.ts's export list stable.
-export {};
+/** The paper's studies end to end: configurations, the runner, records and their files. */
+export * from "./studies";
+export * from "./records";
+export * from "./store";
+export * from "./runner";
+export * from "./summary";

@@ -1,9 +1,15 @@
 /**
- * Training (SPEC 3.2-3.3, 2.3). CONTRACT STUB: the training helper replaces the bodies; signatures are the contract
- * that the experiments runner, the equivalence module and the notebooks code against.
+ * Training (SPEC 3.2-3.3, 2.3): PyTorch-default initialisation, MSE, AdamW, batches from a seeded shuffle, early
+ * stopping and acceptance as in the reference, on two engines with the same math ("fast": typed arrays, sync;
+ * "tfjs": TensorFlow.js). The epoch loop is shared (loop.ts); each engine runs one epoch in a given row order.
  */
 import { MLP } from "../model";
 import { Dataset } from "../tasks";
+import { BackendName, loadTf } from "../backend";
+import { tfjsRunner } from "./tfjs";
+import { checkData, resolveOptions, runLoop } from "./loop";
+import { fastRunner } from "./fast";
+import { drawExperimentData, experimentTrainInputs } from "./experiment";
 
 /** "fast": the typed-array engine (sweeps); "tfjs": TensorFlow.js (notebooks, large models). Same math. */
 export type Engine = "fast" | "tfjs";
@@ -24,6 +30,8 @@ export interface TrainOptions {
   /** Seed of the batch shuffling stream. */
   seed: number;
   engine?: Engine;
+  /** TensorFlow.js backend for engine "tfjs" (default: loadTf's choice; env MI_TF_BACKEND overrides). */
+  backend?: BackendName;
   /** Called after every epoch; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
 }
@@ -45,22 +53,23 @@ export interface TrainResult {
   timeMs: number;
 }
 
-/** PyTorch default initialisation: weights and biases ~ U(±1/sqrt(fan_in)), from a seeded stream. */
-export function initMLP(layerSizes: readonly number[], gates: readonly string[], seed: number): MLP {
-  void layerSizes, gates, seed;
-  throw new Error("initMLP: not implemented yet");
-}
+export { initMLP } from "./init";
 
 /** Trains a copy of `init` (never mutated) on `train`, scores on `val`. tfjs needs the backend ready: async. */
 export async function trainMLP(init: MLP, train: Dataset, val: Dataset, opts: TrainOptions): Promise<TrainResult> {
-  void init, train, val, opts;
-  throw new Error("trainMLP: not implemented yet");
+  const o = resolveOptions(opts);
+  if (o.engine === "fast") return trainMLPSync(init, train, val, opts);
+  checkData(init, train, val);
+  const h = await loadTf(opts.backend);
+  return runLoop(tfjsRunner(h.tf, init, train, o), train, val, o, { backend: h.backend });
 }
 
 /** The fast engine, synchronously (worker threads, sweeps). Same result as trainMLP with engine "fast". */
 export function trainMLPSync(init: MLP, train: Dataset, val: Dataset, opts: TrainOptions): TrainResult {
-  void init, train, val, opts;
-  throw new Error("trainMLPSync: not implemented yet");
+  const o = resolveOptions(opts);
+  if (o.engine !== "fast") throw new Error(`trainMLPSync runs the "fast" engine only; for engine "${o.engine}" use await trainMLP(...).`);
+  checkData(init, train, val);
+  return runLoop(fastRunner(init, train, o), train, val, o);
 }
 
 /** One experiment of main.py (SPEC 8.1-8.2), every option with main.py's default unless noted. */
@@ -74,6 +83,8 @@ export interface ExperimentConfig {
   /** Hidden width k (3) and number of hidden layers (2). */
   size?: number;
   depth?: number;
+  /** Explicit hidden layer sizes (e.g. [4, 2]); overrides size and depth. */
+  hiddenSizes?: readonly number[];
   /** Base seed (0) and experiment index (0). */
   seed?: number;
   seedOffset?: number;
@@ -88,6 +99,17 @@ export interface ExperimentConfig {
   epochs?: number;
   batchSize?: number;
   engine?: Engine;
+  /**
+   * SPEC 2.3 quirk: main.py draws experiment s's data (gate choice, x_tt, skew, train, val) from the RNG state seeded
+   * with seed + s − 1 (s ≥ 1), so experiments 0 and 1 share their data. true (default) reproduces it: the data
+   * streams are derived from that seed; false gives every experiment its own data (seed + s). The initialisation and
+   * shuffle always use seed + s. (Only the sharing is reproduced: our PRNG cannot match numpy's numbers.)
+   */
+  sharedDataQuirk?: boolean;
+  /** TensorFlow.js backend for engine "tfjs". */
+  backend?: BackendName;
+  /** Per-epoch callback (progress); return false to stop. */
+  onEpoch?: TrainOptions["onEpoch"];
 }
 
 export interface ExperimentData {
@@ -102,12 +124,23 @@ export interface ExperimentData {
 
 /** The data of one experiment, drawn in main.py's order (SPEC 2.3) from streams derived from (seed, seedOffset). */
 export function experimentData(cfg: ExperimentConfig): ExperimentData {
-  void cfg;
-  throw new Error("experimentData: not implemented yet");
+  return drawExperimentData(cfg);
 }
 
 /** Draws the data, initialises with seed + seedOffset, trains. The model carries its gates. */
 export function trainExperimentSync(cfg: ExperimentConfig): { data: ExperimentData; result: TrainResult } {
-  void cfg;
-  throw new Error("trainExperimentSync: not implemented yet");
+  if ((cfg.engine ?? "fast") !== "fast") throw new Error(`trainExperimentSync runs the "fast" engine only; for engine "${cfg.engine}" use await trainExperiment(cfg).`);
+  const data = experimentData(cfg);
+  const { init, opts } = experimentTrainInputs(cfg, data);
+  return { data, result: trainMLPSync(init, data.train, data.val, opts) };
 }
+
+/** trainExperimentSync on either engine. */
+export async function trainExperiment(cfg: ExperimentConfig): Promise<{ data: ExperimentData; result: TrainResult }> {
+  const data = experimentData(cfg);
+  const { init, opts } = experimentTrainInputs(cfg, data);
+  return { data, result: await trainMLP(init, data.train, data.val, opts) };
+}
+
+export { toLayersModel, fromLayersModel } from "./layers";
+export { experimentModelFile, experimentDataSeed } from "./experiment";

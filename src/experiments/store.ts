@@ -1,0 +1,120 @@
+/**
+ * A study's results folder: run.json (the study and grid), results.jsonl (one record per line, the source of truth)
+ * and results.csv (the same records in the reference's CSV form). Records are appended and fsynced one at a time,
+ * so a killed run loses at most the models in progress; resuming drops a torn last line and rewrites both files.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { StudyRecord, csvHeader, recordToCsvLine } from "./records";
+import type { StudyGrid } from "./studies";
+
+export const RESULTS_JSONL = "results.jsonl";
+export const RESULTS_CSV = "results.csv";
+export const RUN_JSON = "run.json";
+
+export interface RunInfo {
+  study: string;
+  grid: StudyGrid;
+  analysis: Record<string, unknown>;
+}
+
+/** Parses JSON Lines, dropping a torn (unparsable) last line; an unparsable line elsewhere is an error. */
+export function parseRecords(text: string, file = RESULTS_JSONL): StudyRecord[] {
+  const lines = text.split("\n");
+  const out: StudyRecord[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      out.push(JSON.parse(line) as StudyRecord);
+    } catch {
+      const last = lines.slice(i + 1).every((l) => !l.trim());
+      if (!last) throw new Error(`${file}: line ${i + 1} is not valid JSON; the file is damaged beyond its last line (fix or remove the line).`);
+    }
+  });
+  return out;
+}
+
+/** The records of a results folder (or a .jsonl file), in job order, one per key (the last wins). */
+export function readRecords(dirOrFile: string): StudyRecord[] {
+  const file = dirOrFile.endsWith(".jsonl") ? dirOrFile : path.join(dirOrFile, RESULTS_JSONL);
+  if (!fs.existsSync(file)) throw new Error(`No results at ${file}: run \`mi-identifiability run <study> --out ${dirOrFile}\` first.`);
+  return sortRecords(parseRecords(fs.readFileSync(file, "utf8"), file));
+}
+
+/** One record per key, the last one written winning, in job order. */
+export function sortRecords(records: readonly StudyRecord[]): StudyRecord[] {
+  const byKey = new Map<string, StudyRecord>();
+  for (const r of records) byKey.set(`${r.study}|${r.key}`, r);
+  return [...byKey.values()].sort((a, b) => a.job - b.job || (a.study < b.study ? -1 : a.study > b.study ? 1 : 0));
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** Rewrites results.jsonl and results.csv from records (job order). */
+export function writeAllRecords(dir: string, records: readonly StudyRecord[]): void {
+  const sorted = sortRecords(records);
+  writeAtomic(path.join(dir, RESULTS_JSONL), sorted.map((r) => JSON.stringify(r) + "\n").join(""));
+  writeAtomic(path.join(dir, RESULTS_CSV), csvHeader() + sorted.map(recordToCsvLine).join(""));
+}
+
+/** Appends records as they finish, each fsynced before the next. */
+export class RecordWriter {
+  private jsonl: number;
+  private csv: number;
+  constructor(readonly dir: string) {
+    this.jsonl = fs.openSync(path.join(dir, RESULTS_JSONL), "a");
+    this.csv = fs.openSync(path.join(dir, RESULTS_CSV), "a");
+  }
+  append(r: StudyRecord): void {
+    fs.writeSync(this.jsonl, JSON.stringify(r) + "\n");
+    fs.fsyncSync(this.jsonl);
+    fs.writeSync(this.csv, recordToCsvLine(r));
+    fs.fsyncSync(this.csv);
+  }
+  close(): void {
+    fs.closeSync(this.jsonl);
+    fs.closeSync(this.csv);
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Prepares the folder: a new run needs an empty one (or none); a resumed run needs the same study, grid and
+ * analysis settings, and gets back the records already done (files rewritten clean, job order).
+ */
+export function openResults(dir: string, info: RunInfo, resume: boolean): StudyRecord[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const runFile = path.join(dir, RUN_JSON);
+  const resultsFile = path.join(dir, RESULTS_JSONL);
+  const has = fs.existsSync(resultsFile) && fs.readFileSync(resultsFile, "utf8").trim().length > 0;
+  if (!resume) {
+    if (has) throw new Error(`${dir} already holds results (${RESULTS_JSONL}): pass --resume to continue that run, or choose another --out.`);
+    writeAtomic(runFile, JSON.stringify(info, null, 2) + "\n");
+    writeAllRecords(dir, []);
+    return [];
+  }
+  if (fs.existsSync(runFile)) {
+    const prev = JSON.parse(fs.readFileSync(runFile, "utf8")) as RunInfo;
+    const { experiments: _a, ...g1 } = prev.grid;
+    const { experiments: _b, ...g2 } = info.grid;
+    if (prev.study !== info.study || !sameJson(g1, g2) || !sameJson(prev.analysis, info.analysis))
+      throw new Error(`--resume: ${dir} holds a different run (study ${prev.study}, grid ${JSON.stringify(prev.grid)}, analysis ${JSON.stringify(prev.analysis)}); resume with the same options or choose another --out.`);
+  }
+  writeAtomic(runFile, JSON.stringify(info, null, 2) + "\n");
+  const done = has ? sortRecords(parseRecords(fs.readFileSync(resultsFile, "utf8"), resultsFile)) : [];
+  writeAllRecords(dir, done);
+  return done;
+}

@@ -1,0 +1,147 @@
+/**
+ * Summaries of a study's records as plain rows: groups (what the study varies), per-group statistics of the four
+ * multiplicities, and the network-size comparison with the medians the paper's figure shows.
+ */
+import { ModelCounts, StudyRecord, modelCounts, pyFloatRepr } from "./records";
+import type { GroupKey } from "./studies";
+
+export const GROUP_KEYS: readonly GroupKey[] = ["size", "n_gates", "gate", "noise", "skewed", "loss_target", "none"];
+
+/** A record's group label and its sort value under a grouping. */
+export function recordGroup(r: StudyRecord, by: GroupKey): { label: string; order: number | string } {
+  switch (by) {
+    case "size": return { label: `k=${r.sizes}`, order: r.sizes };
+    case "n_gates": return { label: `${r.n_gates} gate${r.n_gates === 1 ? "" : "s"}`, order: r.n_gates };
+    case "gate": return { label: r.gates, order: r.gates };
+    case "noise": return { label: r.noise_std === 0 ? "clean" : `noise ${r.noise_std}`, order: r.noise_std };
+    case "skewed": return { label: r.weights ? "skewed" : "uniform", order: r.weights ? 1 : 0 };
+    case "loss_target": return { label: pyFloatRepr(r.loss_target), order: -r.loss_target };
+    case "none": return { label: r.study, order: r.study };
+    default: throw new Error(`Unknown grouping "${by}": use one of ${GROUP_KEYS.join(", ")}.`);
+  }
+}
+
+export interface RecordGroup {
+  label: string;
+  records: StudyRecord[];
+  /** Counts of the accepted models. */
+  counts: ModelCounts[];
+}
+
+/** Records split by a grouping, groups in their natural order (k ascending, loss target descending, ...). */
+export function groupRecords(records: readonly StudyRecord[], by: GroupKey): RecordGroup[] {
+  const groups = new Map<string, { order: number | string; records: StudyRecord[] }>();
+  for (const r of records) {
+    const g = recordGroup(r, by);
+    if (!groups.has(g.label)) groups.set(g.label, { order: g.order, records: [] });
+    groups.get(g.label)!.records.push(r);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => (a[1].order < b[1].order ? -1 : a[1].order > b[1].order ? 1 : 0))
+    .map(([label, g]) => ({ label, records: g.records, counts: g.records.map(modelCounts).filter((c): c is ModelCounts => c !== null) }));
+}
+
+/** Median (mean of the two middle values for even sizes); null on no data. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function mean(xs: readonly number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+export type CountName = "circuits" | "interpretations" | "algorithms" | "mappings";
+export const COUNT_NAMES: readonly CountName[] = ["circuits", "interpretations", "algorithms", "mappings"];
+export const COUNT_LABELS: Record<CountName, string> = {
+  circuits: "perfect circuits",
+  interpretations: "interpretations",
+  algorithms: "aligned algorithms",
+  mappings: "minimal mappings",
+};
+
+export function countValues(counts: readonly ModelCounts[], name: CountName): number[] {
+  return counts.map((c) => c[name]).filter((v): v is number => v !== null);
+}
+
+export interface SummaryRow {
+  group: string;
+  models: number;
+  accepted: number;
+  /** Accepted models without any perfect circuit (a log-scale plot cannot show them). */
+  no_circuit: number;
+  circuits_median: number | null;
+  circuits_mean: number | null;
+  interpretations_median: number | null;
+  interpretations_mean: number | null;
+  algorithms_median: number | null;
+  mappings_median: number | null;
+  mappings_mean: number | null;
+  /** Median wall-clock seconds per model. */
+  seconds_median: number | null;
+}
+
+/** One row per group: the four multiplicities' medians and means over the accepted models. */
+export function summarizeRecords(records: readonly StudyRecord[], by: GroupKey): SummaryRow[] {
+  return groupRecords(records, by).map((g) => {
+    const v = (n: CountName) => countValues(g.counts, n);
+    return {
+      group: g.label,
+      models: g.records.length,
+      accepted: g.counts.length,
+      no_circuit: g.counts.filter((c) => c.circuits === 0).length,
+      circuits_median: median(v("circuits")),
+      circuits_mean: mean(v("circuits")),
+      interpretations_median: median(v("interpretations")),
+      interpretations_mean: mean(v("interpretations")),
+      algorithms_median: median(v("algorithms")),
+      mappings_median: median(v("mappings")),
+      mappings_mean: mean(v("mappings")),
+      seconds_median: median(g.records.map((r) => (r.timings_ms.total ?? 0) / 1000)),
+    };
+  });
+}
+
+/**
+ * The network-size figure of the paper (blog `network_size.png`, SPEC 12): medians per model read off the plot,
+ * approximate (log scale).
+ */
+export const PAPER_NETWORK_SIZE_MEDIANS: Record<number, { mappings: number; interpretations: number }> = {
+  2: { mappings: 8, interpretations: 35 },
+  3: { mappings: 30, interpretations: 7000 },
+  4: { mappings: 400, interpretations: 2e5 },
+  5: { mappings: 3500, interpretations: 1e6 },
+};
+
+export interface NetworkSizeComparisonRow {
+  k: number;
+  measure: "mappings" | "interpretations";
+  paper_median: number;
+  our_median: number | null;
+  our_models: number;
+  /** our / paper. */
+  ratio: number | null;
+  verdict: string;
+}
+
+/** Ours against the paper's medians, k = 2..5; "agrees" within a factor 3 (the medians are read off a log plot). */
+export function networkSizeComparison(records: readonly StudyRecord[]): NetworkSizeComparisonRow[] {
+  const rows: NetworkSizeComparisonRow[] = [];
+  for (const k of [2, 3, 4, 5]) {
+    const counts = records.filter((r) => r.sizes === k).map(modelCounts).filter((c): c is ModelCounts => c !== null);
+    for (const measure of ["mappings", "interpretations"] as const) {
+      const paper = PAPER_NETWORK_SIZE_MEDIANS[k][measure];
+      const ours = median(countValues(counts, measure));
+      const ratio = ours === null ? null : ours / paper;
+      let verdict: string;
+      if (ratio === null) verdict = "no accepted model";
+      else if (ratio === 0) verdict = "ours 0";
+      else if (ratio >= 1 / 3 && ratio <= 3) verdict = "agrees (within 3×)";
+      else verdict = `ours ${ratio > 1 ? "higher" : "lower"} by ${ratio > 1 ? ratio.toPrecision(2) : (1 / ratio).toPrecision(2)}×`;
+      rows.push({ k, measure, paper_median: paper, our_median: ours, our_models: counts.length, ratio: ratio === null ? null : Number(ratio.toPrecision(3)), verdict });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,51 @@
+/**
+ * AdamW exactly as torch.optim.AdamW (single-tensor path, amsgrad off) computes it, on Float32Array parameters:
+ *   p ← p·(1 − lr·wd)                       (decoupled weight decay, before the Adam step)
+ *   m ← m + (g − m)·(1 − β1)                 (exp_avg.lerp_)
+ *   v ← v·β2 + (1 − β2)·g²
+ *   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+ * Every stored value is rounded to float32, as the float32 tensors are.
+ */
+export interface AdamWHyper {
+  lr: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export class AdamW {
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+  private t = 0;
+
+  constructor(private readonly params: Float32Array[], private readonly h: AdamWHyper) {
+    this.m = params.map((p) => new Float32Array(p.length));
+    this.v = params.map((p) => new Float32Array(p.length));
+  }
+
+  /** One step with gradients aligned with the parameter arrays. */
+  step(grads: ArrayLike<number>[]): void {
+    const { lr, weightDecay, beta1, beta2, eps } = this.h;
+    this.t++;
+    const decay = 1 - lr * weightDecay;
+    const bc1 = 1 - Math.pow(beta1, this.t);
+    const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, this.t));
+    const stepSize = lr / bc1;
+    const w1 = 1 - beta1;
+    const w2 = 1 - beta2;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      const m = this.m[i];
+      const v = this.v[i];
+      const g = grads[i];
+      for (let j = 0; j < p.length; j++) {
+        const gj = Math.fround(g[j]);
+        p[j] = p[j] * decay;
+        m[j] = m[j] + (gj - m[j]) * w1;
+        v[j] = v[j] * beta2 + w2 * gj * gj;
+        p[j] = p[j] - (stepSize * m[j]) / (Math.sqrt(v[j]) / bc2sqrt + eps);
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The fast engine: forward, backward and AdamW on typed arrays, one row at a time (the models have tens of
+ * parameters, so per-row loops beat any matrix library). Float32 semantics by storage: parameters, moments and
+ * activations live in Float32Arrays (rounded after every layer and every update, as PyTorch's float32 tensors
+ * are); sums inside one dot product and the batch gradient sums are accumulated in float64, which differs from
+ * float32 accumulation by rounding only.
+ */
+import { MLP, LEAKY_SLOPE, cloneMLP } from "../model";
+import { Dataset } from "../tasks";
+import { EpochRunner, ResolvedOptions } from "./loop";
+import { AdamW } from "./adamw";
+
+export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions): EpochRunner {
+  const m = cloneMLP(init);
+  const sizes = m.layerSizes;
+  const L = sizes.length - 1;
+  const nIn = sizes[0];
+  const nOut = sizes[L];
+  const W = m.weights;
+  const b = m.biases;
+  // Gradient sums over a batch (float64), one per parameter array.
+  const gW = W.map((w) => new Float64Array(w.length));
+  const gb = b.map((v) => new Float64Array(v.length));
+  const opt = new AdamW([...W, ...b], o);
+  const grads: Float64Array[] = [...gW, ...gb];
+  // acts[l]: activations of layer l for the current row (acts[0] = inputs); delta[l]: dLoss/dpre-activation.
+  const acts = sizes.map((s) => new Float32Array(s));
+  const delta = sizes.map((s) => new Float64Array(s));
+  const x = train.x;
+  const y = train.y;
+  const n = train.n;
+  const bs = o.batchSize;
+  const slope = LEAKY_SLOPE; // a local: imported bindings are property reads (getters under tsx) in the hot loop
+
+  function runEpoch(order: Uint32Array): Float64Array {
+    const nBatches = Math.ceil(n / bs);
+    const losses = new Float64Array(nBatches);
+    for (let bi = 0; bi < nBatches; bi++) {
+      const from = bi * bs;
+      const to = Math.min(n, from + bs);
+      const scale = 1 / ((to - from) * nOut); // MSELoss(reduction="mean") over rows and outputs
+      for (const g of grads) g.fill(0);
+      let sq = 0;
+      for (let k = from; k < to; k++) {
+        const r = order[k];
+        // forward
+        const a0 = acts[0];
+        for (let j = 0; j < nIn; j++) a0[j] = x[r * nIn + j];
+        for (let l = 0; l < L; l++) {
+          const nin = sizes[l];
+          const nout = sizes[l + 1];
+          const w = W[l];
+          const bl = b[l];
+          const ain = acts[l];
+          const aout = acts[l + 1];
+          for (let oo = 0; oo < nout; oo++) {
+            let acc = 0;
+            const base = oo * nin;
+            for (let j = 0; j < nin; j++) acc += w[base + j] * ain[j];
+            acc += bl[oo];
+            aout[oo] = acc > 0 ? acc : acc * slope;
+          }
+        }
+        // loss and output delta (LeakyReLU' taken on the sign, as torch: 1 where pre-activation > 0, else slope)
+        const out = acts[L];
+        const dL = delta[L];
+        for (let oo = 0; oo < nOut; oo++) {
+          const e = out[oo] - y[r * nOut + oo];
+          sq += e * e;
+          dL[oo] = 2 * e * scale * (out[oo] > 0 ? 1 : slope);
+        }
+        // backward
+        for (let l = L - 1; l >= 0; l--) {
+          const nin = sizes[l];
+          const nout = sizes[l + 1];
+          const w = W[l];
+          const gw = gW[l];
+          const gbl = gb[l];
+          const ain = acts[l];
+          const dout = delta[l + 1];
+          for (let oo = 0; oo < nout; oo++) {
+            const d = dout[oo];
+            gbl[oo] += d;
+            const base = oo * nin;
+            for (let j = 0; j < nin; j++) gw[base + j] += d * ain[j];
+          }
+          if (l > 0) {
+            const din = delta[l];
+            for (let j = 0; j < nin; j++) {
+              let acc = 0;
+              for (let oo = 0; oo < nout; oo++) acc += w[oo * nin + j] * dout[oo];
+              din[j] = acc * (ain[j] > 0 ? 1 : slope);
+            }
+          }
+        }
+      }
+      losses[bi] = Math.fround(sq * scale);
+      opt.step(grads);
+    }
+    return losses;
+  }
+
+  return { runEpoch, model: () => cloneMLP(m) };
+}

@@ -1,0 +1,166 @@
+// The studies runner: configurations and job order, records (differential against the pieces they call), CSV in
+// Python repr, incremental writes, resume, worker-count independence, summaries and figures.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  STUDIES, getStudy, studyJobs, runStudy, runStudyJob, jobExperimentConfig, StudyRecord, StudyJob, pyFloatRepr, pyRepr,
+  recordToCsvLine, csvHeader, readRecords, modelCounts, summarizeRecords, networkSizeComparison, groupRecords, median,
+  multiplicityFigure, perModelCountsFigure, networkSizeComparisonFigure, trainExperimentSync, analyzeModelFile,
+} from "../src/index";
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), "mi-exp-"));
+const withoutTimings = (r: StudyRecord) => ({ ...r, timings_ms: {} });
+
+test("Python repr of floats and lists matches what pandas writes in df_out.csv", () => {
+  const cases: [number, string][] = [[0.01, "0.01"], [0.1, "0.1"], [0.001, "0.001"], [0.0001, "0.0001"], [1e-5, "1e-05"], [1e-6, "1e-06"], [1, "1.0"], [3, "3.0"], [0, "0.0"], [1e16, "1e+16"], [1.5e-7, "1.5e-07"], [0.5488135039273248, "0.5488135039273248"], [123456.5, "123456.5"]];
+  for (const [x, s] of cases) assert.equal(pyFloatRepr(x), s, String(x));
+  assert.equal(pyRepr([[6, 80, 448]]), "[[6, 80, 448]]");
+  assert.equal(pyRepr([15]), "[15]");
+  assert.equal(pyRepr([[]]), "[[]]");
+  assert.equal(pyRepr([0.5, 1], true), "[0.5, 1.0]");
+});
+
+test("studies: the README's seven runs, jobs in main.py's loop order", () => {
+  assert.deepEqual(Object.keys(STUDIES), ["basic", "multitask", "target-gate", "network-size", "noise", "skewed", "loss-target"]);
+  assert.deepEqual(STUDIES["network-size"].grid.sizes, [2, 3, 4, 5]);
+  assert.deepEqual(STUDIES["loss-target"].grid.lossTargets, [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001]);
+  assert.equal(STUDIES.noise.grid.noiseStd, 0.1);
+  const jobs = studyJobs({ ...getStudy("network-size").grid, experiments: 3 });
+  assert.equal(jobs.length, 12);
+  // for seed_offset: for size (sizes innermost, as main.py draws the data once per seed)
+  assert.deepEqual(jobs.slice(0, 5).map((j) => [j.seedOffset, j.size]), [[0, 2], [0, 3], [0, 4], [0, 5], [1, 2]]);
+  assert.equal(new Set(jobs.map((j) => j.key)).size, 12);
+  const mt = studyJobs({ ...getStudy("multitask").grid, experiments: 2 });
+  assert.deepEqual(mt.map((j) => j.nGates), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]);
+  assert.throws(() => getStudy("nope"), /basic, multitask/);
+  assert.throws(() => studyJobs({ ...getStudy("basic").grid, gatePool: ["XOR"], nGates: [2] }), /exceeds the gate pool/);
+  assert.throws(() => studyJobs({ ...getStudy("basic").grid, experiments: 0 }), /--experiments/);
+});
+
+test("a record equals training + analyzeModelFile called directly (differential), CSV in reference column order", () => {
+  const grid = { ...getStudy("basic").grid, experiments: 3 };
+  const job = studyJobs(grid)[2];
+  const rec = runStudyJob("basic", grid, job);
+  const { data, result } = trainExperimentSync(jobExperimentConfig(grid, job));
+  assert.equal(rec.accepted, result.accepted);
+  assert.equal(rec.epochs, result.epochs);
+  assert.ok(rec.accepted, "seed offset 2 of the basic study trains to an accepted model");
+  const a = analyzeModelFile({ model: result.model, val: data.val, xTt: data.xTt }).outputs;
+  assert.deepEqual(rec.perfect_circuits, a.map((o) => o.perfect_circuits));
+  assert.deepEqual(rec.interpretations_per_circuit, a.map((o) => o.interpretations_per_circuit));
+  assert.deepEqual(rec.formulas, a.map((o) => o.formulas));
+  assert.deepEqual(rec.mappings_per_formula, a.map((o) => o.mappings_per_formula));
+  assert.equal(rec.gates, "XOR");
+  const counts = modelCounts(rec)!;
+  assert.equal(counts.circuits, a[0].perfect_circuits);
+  assert.equal(counts.mappings, a[0].mappings_per_formula!.reduce((s, v) => s + v, 0));
+  const header = csvHeader().trim().split(",");
+  assert.deepEqual(header.slice(0, 12), ["gates", "n_gates", "sizes", "seed_offset", "perfect_circuits", "interpretations_per_circuit", "formulas", "mappings_per_formula", "loss_target", "learning_rate", "depth", "weights"]);
+  const line = recordToCsvLine(rec);
+  assert.ok(line.startsWith(`XOR,1,3,2,[${rec.perfect_circuits![0]}],"[[${rec.interpretations_per_circuit![0].join(", ")}]]",`), line);
+  assert.match(line, /,0\.01,0\.001,2,,basic,2,/);
+});
+
+/** A cheap fake experiment: deterministic from the job, with a rejected model every 4th. */
+function fakeJob(job: StudyJob): StudyRecord {
+  const accepted = job.seedOffset % 4 !== 3;
+  return {
+    gates: "XOR", n_gates: 1, sizes: job.size, seed_offset: job.seedOffset,
+    perfect_circuits: accepted ? [job.seedOffset] : null, interpretations_per_circuit: accepted ? [[job.seedOffset, 2]] : null,
+    formulas: accepted ? [1] : null, mappings_per_formula: accepted ? [[job.size]] : null,
+    loss_target: job.lossTarget, learning_rate: job.learningRate, depth: job.depth, weights: null,
+    study: "fake", job: job.index, key: job.key, seed: 0, noise_std: 0, accepted, epochs: 1, final_loss: 0, val_acc: 1,
+    stop_reason: "target", candidates: accepted ? [3000] : null, mode: "compat", engine: "fake", backend: null, timings_ms: { total: Math.random() },
+  };
+}
+
+test("records are written one by one (fsynced) and resume never duplicates or skips, even after a torn line", async () => {
+  const dir = tmp();
+  const grid = { ...getStudy("network-size").grid, experiments: 4 };
+  const seen: number[] = [];
+  let stopAfter = 5;
+  // A run that stops after 5 records (as if killed): the file holds exactly the records finished so far.
+  await assert.rejects(runStudy({
+    study: "fake", grid, out: dir, workers: 0,
+    runJob: (j) => {
+      if (stopAfter-- === 0) throw new Error("killed");
+      return fakeJob(j);
+    },
+    onRecord: (_r, done) => seen.push(readFileSync(path.join(dir, "results.jsonl"), "utf8").trim().split("\n").length - done),
+  }), /killed/);
+  assert.deepEqual(seen, [0, 0, 0, 0, 0]);
+  appendFileSync(path.join(dir, "results.jsonl"), '{"gates":"XO'); // torn last line of a killed write
+  await assert.rejects(runStudy({ study: "fake", grid, out: dir, workers: 0, runJob: fakeJob }), /already holds results/);
+  await assert.rejects(runStudy({ study: "fake", grid: { ...grid, sizes: [3] }, out: dir, resume: true, workers: 0, runJob: fakeJob }), /different run/);
+  const ranJobs: number[] = [];
+  const res = await runStudy({ study: "fake", grid, out: dir, resume: true, workers: 0, runJob: (j) => (ranJobs.push(j.index), fakeJob(j)) });
+  assert.deepEqual(ranJobs, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+  assert.equal(res.skipped, 5);
+  const full = await runStudy({ study: "fake", grid, workers: 0, runJob: fakeJob });
+  assert.deepEqual(readRecords(dir).map(withoutTimings), full.records.map(withoutTimings));
+  const csv = readFileSync(path.join(dir, "results.csv"), "utf8").trim().split("\n");
+  assert.equal(csv.length, 17);
+  // Growing the run (more seeds) resumes too.
+  const more = await runStudy({ study: "fake", grid: { ...grid, experiments: 5 }, out: dir, resume: true, workers: 0, runJob: fakeJob });
+  assert.equal(more.ran, 4);
+  assert.deepEqual(more.records.map((r) => r.job), Array.from({ length: 20 }, (_, i) => i));
+});
+
+test("same records with 0, 1 or 2 worker threads (real training and analysis, built dist/)", async () => {
+  const grid = { ...getStudy("target-gate").grid, experiments: 6 };
+  const a = await runStudy({ study: "target-gate", grid, workers: 0 });
+  const b = await runStudy({ study: "target-gate", grid, workers: 2, out: tmp() });
+  const c = await runStudy({ study: "target-gate", grid, workers: 1 });
+  assert.equal(a.records.length, 6);
+  assert.deepEqual(b.records.map(withoutTimings), a.records.map(withoutTimings));
+  assert.deepEqual(c.records.map(withoutTimings), a.records.map(withoutTimings));
+  assert.ok(new Set(a.records.map((r) => r.gates)).size >= 2, "one random gate of the four per seed");
+  // main.py quirk (SPEC 2.3): seeds 0 and 1 share their data, so their sampled gate too.
+  assert.equal(a.records[0].gates, a.records[1].gates);
+});
+
+function rec(size: number, counts: [number, number, number, number] | null, extra: Partial<StudyRecord> = {}): StudyRecord {
+  const base = fakeJob({ index: 0, key: `k${size}-${Math.random()}`, nGates: 1, seedOffset: 0, size, depth: 2, lossTarget: 0.01, learningRate: 0.001 });
+  if (!counts) return { ...base, accepted: false, perfect_circuits: null, interpretations_per_circuit: null, formulas: null, mappings_per_formula: null, ...extra };
+  return { ...base, perfect_circuits: [counts[0]], interpretations_per_circuit: [[counts[1]]], formulas: [counts[2]], mappings_per_formula: [[counts[3]]], ...extra };
+}
+
+test("summaries: medians over accepted models, groups in natural order, the network-size comparison's verdicts", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 2, 3]), 2.5);
+  assert.equal(median([]), null);
+  const records = [rec(3, [10, 7000, 2, 30]), rec(3, [20, 9000, 4, 40]), rec(3, null), rec(2, [0, 0, 1, 1]), rec(5, [50, 1e9, 3, 3500])];
+  const rows = summarizeRecords(records, "size");
+  assert.deepEqual(rows.map((r) => r.group), ["k=2", "k=3", "k=5"]);
+  assert.deepEqual([rows[1].models, rows[1].accepted, rows[1].circuits_median, rows[1].interpretations_median, rows[1].mappings_mean], [3, 2, 15, 8000, 35]);
+  assert.equal(rows[0].no_circuit, 1);
+  const cmp = networkSizeComparison(records);
+  const get = (k: number, m: string) => cmp.find((r) => r.k === k && r.measure === m)!;
+  assert.equal(get(3, "mappings").verdict, "agrees (within 3×)");
+  assert.equal(get(3, "interpretations").our_median, 8000);
+  assert.equal(get(5, "interpretations").verdict, "ours higher by 1000×");
+  assert.equal(get(4, "mappings").verdict, "no accepted model");
+  assert.equal(get(2, "mappings").verdict, "ours lower by 8.0×");
+  const lt = groupRecords([rec(3, [1, 1, 1, 1], { loss_target: 0.001 }), rec(3, [1, 1, 1, 1], { loss_target: 0.1 })], "loss_target");
+  assert.deepEqual(lt.map((g) => g.label), ["0.1", "0.001"]);
+});
+
+test("figures: log-scale box plots per group (zeros counted in the label), per-model counts, paper comparison", () => {
+  const records = [rec(3, [10, 7000, 2, 30]), rec(3, [20, 9000, 4, 40]), rec(2, [0, 5, 1, 1]), rec(2, [3, 5, 1, 1])];
+  const fig = multiplicityFigure(records, "size");
+  assert.equal(fig.data.length, 8); // 4 panels × 2 groups
+  for (const ax of ["yaxis", "yaxis2", "yaxis3", "yaxis4"]) assert.equal((fig.layout[ax] as { type: string }).type, "log");
+  assert.equal(fig.data[0].name, "k=2 (1×0)");
+  assert.deepEqual(fig.data[0].y, [3]);
+  assert.deepEqual(fig.data[1].y, [10, 20]);
+  const pm = perModelCountsFigure(records);
+  assert.equal(pm.data.length, 4);
+  const ns = networkSizeComparisonFigure(records);
+  const paper = ns.data.filter((d) => d.name === "paper median" || d.name === "paper median ");
+  assert.deepEqual(paper.map((d) => d.y), [[8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
+  assert.throws(() => multiplicityFigure([rec(3, null)], "size"), /no accepted model/);
+  JSON.stringify(fig); // plain data
+});

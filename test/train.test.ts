@@ -1,0 +1,164 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { accuracy, forward, roundHalfEven } from "../src/model";
+import { generateData, makeTask, DEFAULT_GATE_POOL } from "../src/tasks";
+import { Rng } from "../src/rng";
+import { experimentData, initMLP, trainExperimentSync, trainMLPSync, trainMLP } from "../src/train";
+import { AdamW } from "../src/train/adamw";
+import { experimentDataSeed } from "../src/train/experiment";
+
+const xorData = (seed: number, nRepeats: number) => generateData(makeTask(["XOR"]), { nRepeats, rng: new Rng(seed) });
+
+test("initMLP: PyTorch default bounds U(±1/√fan_in), shapes, seeded", () => {
+  const m = initMLP([2, 3, 3, 1], ["XOR"], 7);
+  assert.deepEqual(m.layerSizes, [2, 3, 3, 1]);
+  assert.deepEqual(m.weights.map((w) => w.length), [6, 9, 3]);
+  assert.deepEqual(m.biases.map((b) => b.length), [3, 3, 1]);
+  m.weights.forEach((w, i) => {
+    const bound = 1 / Math.sqrt(m.layerSizes[i]);
+    for (const v of [...w, ...m.biases[i]]) assert.ok(Math.abs(v) <= bound, `|${v}| <= ${bound}`);
+  });
+  assert.deepEqual(initMLP([2, 3, 3, 1], ["XOR"], 7), m);
+  assert.notDeepEqual(initMLP([2, 3, 3, 1], ["XOR"], 8).weights, m.weights);
+  // Uniform: a big layer's weights have mean ≈ 0 and variance ≈ bound²/3.
+  const big = initMLP([100, 200], [], 1).weights[0];
+  const mean = big.reduce((s, v) => s + v, 0) / big.length;
+  const variance = big.reduce((s, v) => s + (v - mean) ** 2, 0) / big.length;
+  assert.ok(Math.abs(mean) < 0.002);
+  assert.ok(Math.abs(variance / (0.01 / 3) - 1) < 0.02, `variance ${variance}`);
+});
+
+test("AdamW: torch's formulas on a scalar (step 1 moves by lr·sign(g) after the decoupled decay)", () => {
+  const p = Float32Array.of(0.5, -0.25);
+  const h = { lr: 0.1, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const opt = new AdamW([p], h);
+  opt.step([[2, -3]]);
+  assert.ok(Math.abs(p[0] - (0.5 * (1 - 0.001) - 0.1 * (2 / (2 + 1e-8)))) < 1e-7);
+  assert.ok(Math.abs(p[1] - (-0.25 * (1 - 0.001) + 0.1 * (3 / (3 + 1e-8)))) < 1e-7);
+  // Step 2 in float64 by the textbook formulas: m̂ = m/(1−β1²), v̂ = v/(1−β2²).
+  const q = 0.5 * (1 - 0.001) - 0.1;
+  const m = 0.9 * 0.2 + 0.1 * 1, v = 0.999 * 0.004 + 0.001 * 1;
+  const expected = q * (1 - 0.001) - (0.1 * (m / (1 - 0.81))) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
+  opt.step([[1, 0]]);
+  assert.ok(Math.abs(p[0] - expected) < 1e-6, `${p[0]} vs ${expected}`);
+});
+
+test("fast engine: the loss decreases, losses are MSE of the batches, accepted iff val_acc >= 0.99 and loss <= target", () => {
+  const train = xorData(1, 1000);
+  const val = xorData(2, 50);
+  const init = initMLP([2, 3, 3, 1], ["XOR"], 3);
+  const r = trainMLPSync(init, train, val, { seed: 3 });
+  assert.equal(r.losses.length, r.epochs);
+  assert.equal(r.loss, r.losses[r.losses.length - 1]);
+  assert.ok(r.losses[r.epochs - 1] < r.losses[0]);
+  assert.equal(r.valAcc, accuracy(r.model, val));
+  assert.equal(r.accepted, r.valAcc >= 0.99 && r.loss <= 0.01);
+  assert.deepEqual(init, initMLP([2, 3, 3, 1], ["XOR"], 3), "init is not mutated");
+  // One epoch with a batch of the whole set and lr → 0: the loss is the MSE of the initial model.
+  const one = trainMLPSync(init, train, val, { seed: 3, epochs: 1, batchSize: train.n, lr: 1e-30, weightDecay: 0 });
+  const out = forward(init, train.x, train.n);
+  let mse = 0;
+  for (let i = 0; i < train.n; i++) mse += (out[i] - train.y[i]) ** 2;
+  assert.ok(Math.abs(one.loss - mse / train.n) < 1e-6);
+});
+
+test("early stopping (SPEC 3.2): first epoch under the target, else after 3 non-improving epochs", () => {
+  const train = xorData(4, 100);
+  const val = xorData(5, 50);
+  for (const [seed, lossTarget, lr] of [[0, 0.01, 1e-3], [1, 0, 0.05], [2, 0.2, 1e-3]] as const) {
+    const r = trainMLPSync(initMLP([2, 3, 3, 1], ["XOR"], seed), train, val, { seed, lossTarget, lr, epochs: 400 });
+    // Re-simulate the stopping rule on the recorded losses.
+    let best = Infinity, bad = 0, stop = -1, reason = "epochs";
+    for (let e = 0; e < r.losses.length; e++) {
+      const l = r.losses[e];
+      if (l < best) (best = l), (bad = 0);
+      else bad++;
+      if (l < lossTarget) { stop = e + 1; reason = "target"; break; }
+      if (bad >= 3) { stop = e + 1; reason = "patience"; break; }
+    }
+    assert.equal(r.stopReason, reason, `seed ${seed}`);
+    assert.equal(r.epochs, stop === -1 ? 400 : stop);
+  }
+});
+
+test("same seed, same weights bit for bit; another seed differs", () => {
+  const a = trainExperimentSync({ gates: ["XOR"], seedOffset: 5 });
+  const b = trainExperimentSync({ gates: ["XOR"], seedOffset: 5 });
+  assert.deepEqual(a.result.model, b.result.model);
+  assert.deepEqual(a.result.losses, b.result.losses);
+  const c = trainExperimentSync({ gates: ["XOR"], seedOffset: 6 });
+  assert.notDeepEqual(c.result.model.weights, a.result.model.weights);
+});
+
+test("basic setup converges for most seeds (the paper keeps most of its 100 XOR runs)", () => {
+  let accepted = 0;
+  for (let s = 0; s < 20; s++) {
+    const { result } = trainExperimentSync({ gates: ["XOR"], seedOffset: s });
+    if (result.accepted) {
+      accepted++;
+      assert.ok(result.loss < 0.01 && result.valAcc >= 0.99);
+      // An accepted XOR model rounds to the truth table on the clean inputs.
+      assert.deepEqual(Array.from(forward(result.model, [0, 0, 0, 1, 1, 0, 1, 1], 4), (v) => roundHalfEven(v) + 0), [0, 1, 1, 0]);
+    }
+  }
+  assert.ok(accepted >= 12, `${accepted}/20 accepted`);
+});
+
+test("multi-output training: one column per gate, split-ready", () => {
+  const { data, result } = trainExperimentSync({ gates: ["AND", "OR"], size: 4, seedOffset: 0 });
+  assert.deepEqual(result.model.layerSizes, [2, 4, 4, 2]);
+  assert.deepEqual(result.model.gates, ["AND", "OR"]);
+  assert.equal(data.train.nOutputs, 2);
+  assert.equal(data.val.y[1], data.val.x[0] || data.val.x[1] ? 1 : 0);
+});
+
+test("experimentData: main.py sizes, the data-sharing quirk of offsets 0 and 1, sampled gates", () => {
+  const d = experimentData({ gates: ["XOR"] });
+  assert.equal(d.train.n, 4000);
+  assert.equal(d.val.n, 200);
+  assert.equal(d.xTt.n, 40);
+  assert.equal(d.skewWeights, null);
+  assert.deepEqual(experimentData({ gates: ["XOR"], seedOffset: 1 }).train, d.train, "offsets 0 and 1 share data");
+  assert.notDeepEqual(experimentData({ gates: ["XOR"], seedOffset: 2 }).train.x, d.train.x);
+  assert.notDeepEqual(experimentData({ gates: ["XOR"], seedOffset: 1, sharedDataQuirk: false }).train.x, d.train.x);
+  assert.deepEqual([0, 1, 2, 3].map((s) => experimentDataSeed(10, s)), [10, 10, 11, 12]);
+  // The two experiments still differ in their models (init seed = seed + offset).
+  const a = trainExperimentSync({ gates: ["XOR"], seedOffset: 0, epochs: 1 });
+  const b = trainExperimentSync({ gates: ["XOR"], seedOffset: 1, epochs: 1 });
+  assert.notDeepEqual(a.result.model.weights, b.result.model.weights);
+  const noisy = experimentData({ gates: ["XOR"], noiseStd: 0.1, nSamplesTrain: 20, nSamplesVal: 5 });
+  assert.equal(noisy.train.n, 4 * 20 * 20);
+  assert.equal(noisy.val.n, 4 * 5 * 5);
+  const skew = experimentData({ gates: ["XOR"], skewed: true });
+  assert.equal(skew.skewWeights!.length, 4);
+  for (let s = 0; s < 10; s++) {
+    const g = experimentData({ nGates: 3, seedOffset: s, nSamplesTrain: 1, nSamplesVal: 1, nRepeats: 1 }).gates;
+    assert.equal(new Set(g).size, 3);
+    for (const name of g) assert.ok((DEFAULT_GATE_POOL as readonly string[]).includes(name));
+  }
+});
+
+test("bad input: clear errors naming the input and the fix", () => {
+  assert.throws(() => trainExperimentSync({ gates: ["XNORR"] }), /Unknown gate "XNORR". Valid gates: AND, OR/);
+  assert.throws(() => trainExperimentSync({ gates: ["XOR", "MAJORITY"] }), /same arity/);
+  assert.throws(() => initMLP([2, 0, 1], [], 0), /positive integers/);
+  assert.throws(() => trainExperimentSync({ gates: ["XOR"], size: 0 }), /size must be a positive integer/);
+  assert.throws(() => trainExperimentSync({ gates: ["XOR"], hiddenSizes: [3, -1] }), /hiddenSizes\[1\]/);
+  assert.throws(() => experimentData({ nGates: 8 }), /only 7 gates/);
+  const val = xorData(1, 5);
+  assert.throws(() => trainMLPSync(initMLP([3, 2, 1], ["XOR"], 0), val, val, { seed: 0 }), /2 inputs .* takes 3/);
+  assert.throws(() => trainMLPSync(initMLP([2, 2, 1], ["XOR"], 0), val, val, { seed: 0, lr: -1 }), /lr must be a positive number/);
+  assert.throws(() => trainMLPSync(initMLP([2, 2, 1], ["XOR"], 0), val, val, { seed: 0, engine: "tfjs" }), /use await trainMLP/);
+  const nan = initMLP([2, 2, 1], ["XOR"], 0);
+  nan.weights[1][0] = NaN;
+  assert.throws(() => trainMLPSync(nan, val, val, { seed: 0 }), /weights\[1\]\[0\]\[0\] is NaN/);
+  assert.throws(() => trainMLPSync(initMLP([2, 2, 1], ["XOR"], 0), val, val, { seed: 0, lr: 1e6, epochs: 50 }), /diverged|NaN/);
+});
+
+test("trainMLP with the fast engine equals trainMLPSync", async () => {
+  const train = xorData(1, 100);
+  const init = initMLP([2, 3, 1], ["XOR"], 0);
+  const a = await trainMLP(init, train, train, { seed: 1, epochs: 20 });
+  const b = trainMLPSync(init, train, train, { seed: 1, epochs: 20 });
+  assert.deepEqual(a.model, b.model);
+});
