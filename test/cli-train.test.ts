@@ -56,6 +56,8 @@ test("bad input: errors name the input and the fix", () => {
   assert.match(cliError("train", "--gates", "XOR", "MAJORITY"), /same arity/);
   assert.match(cliError("train", "--gates", "XOR", "--sizes", "3,0"), /--sizes must be a list of positive integers/);
   assert.match(cliError("train", "--gates", "XOR", "--engine", "gpu"), /--engine must be one of fast, tfjs/);
+  assert.match(cli("train", "--gates", "XOR", "--lr", "1e30", "--out", path.join(tmp, "div.json")), /rejected: training diverged .* no model written. Lower --lr/);
+  assert.ok(!fs.existsSync(path.join(tmp, "div.json")));
   assert.match(cliError("predict"), /--model FILE is required/);
   assert.match(cliError("predict", "--model", path.join(tmp, "none.json")), /no such file/);
   const bad = path.join(tmp, "bad.json");

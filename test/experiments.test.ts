@@ -143,7 +143,7 @@ test("summaries: medians over accepted models, groups in natural order, the netw
   assert.equal(get(3, "interpretations").our_median, 8000);
   assert.equal(get(5, "interpretations").verdict, "ours higher by 1000×");
   assert.equal(get(4, "mappings").verdict, "no accepted model");
-  assert.equal(get(2, "mappings").verdict, "ours lower by 8.0×");
+  assert.equal(get(2, "mappings").verdict, "ours lower by 8×");
   const lt = groupRecords([rec(3, [1, 1, 1, 1], { loss_target: 0.001 }), rec(3, [1, 1, 1, 1], { loss_target: 0.1 })], "loss_target");
   assert.deepEqual(lt.map((g) => g.label), ["0.1", "0.001"]);
 });

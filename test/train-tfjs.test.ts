@@ -65,3 +65,15 @@ test("LayersModel round trip: same outputs, same weights", async () => {
   assert.throws(() => fromLayersModel(relu), /LeakyReLU\(alpha 0.01\)/);
   relu.dispose();
 });
+
+test("differential, multi-output with a smaller last batch (4000 rows, batches of 64): engines agree", async () => {
+  const d = experimentData({ gates: ["AND", "XOR"], nSamplesTrain: 1000 });
+  const init = initMLP([2, 4, 3, 2], ["AND", "XOR"], 5);
+  const opts = { seed: 5, epochs: 4, batchSize: 64, lossTarget: 0, patience: 1000, lr: 3e-3 };
+  const fast = trainMLPSync(init, d.train, d.val, opts);
+  const tfjs = await trainMLP(init, d.train, d.val, { ...opts, engine: "tfjs" });
+  const w = maxDiff(fast.model.weights, tfjs.model.weights);
+  assert.ok(w.abs <= 1e-4 * w.scale, `weights differ by ${w.abs} (scale ${w.scale})`);
+  assert.ok(maxDiff(fast.model.biases, tfjs.model.biases).abs <= 1e-4 * w.scale);
+  assert.ok(maxDiff(fast.model.weights, init.weights).abs > 0.05);
+});

@@ -174,9 +174,15 @@ function validSets(iia: number[][], threshold: number): number[][] {
   return iia.map((row) => row.flatMap((v, k) => (v >= threshold ? [k] : [])));
 }
 
-/** Keeps the valid sets that have no valid proper subset in the same layer. */
+/** Keeps the valid sets that have no valid proper subset in the same layer (submask walk: 3^k per layer at most). */
 function minimalSets(valid: number[], table: InterventionTable): number[] {
-  return valid.filter((k) => !valid.some((q) => q !== k && table.sets[q].layer === table.sets[k].layer && (table.masks[q] & table.masks[k]) === table.masks[q]));
+  const isValid = new Set(valid.map((k) => table.sets[k].layer * 65536 + table.masks[k]));
+  return valid.filter((k) => {
+    const { layer } = table.sets[k];
+    const mask = table.masks[k];
+    for (let sub = (mask - 1) & mask; sub > 0; sub = (sub - 1) & mask) if (isValid.has(layer * 65536 + sub)) return false;
+    return true;
+  });
 }
 
 /** Disjoint complete assignments choosing one set index per node from `options[node]` (DFS, node order). */
@@ -254,6 +260,15 @@ function resolveOptions(model: MLP, opts: AlignOptions) {
   return { mode, pairOrder, threshold, maxDepth, output: opts.output ?? 0, maxMappings: opts.maxMappings ?? 1_000_000 };
 }
 
+// Candidate lists are pure functions of (gate, depth); cached because sweeps align many models of the same gate.
+const candidateCache = new Map<string, CandidateFormula[]>();
+function cachedCandidates(gate: string, maxDepth: number): CandidateFormula[] {
+  const key = `${gate.toUpperCase()}/${maxDepth}`;
+  let c = candidateCache.get(key);
+  if (!c) candidateCache.set(key, (c = candidateFormulas(gate, maxDepth)));
+  return c;
+}
+
 /**
  * Candidate formulas of the gate and their minimal mappings on the model (SPEC 6-7). Defaults reproduce the
  * reference: compat mode, pair order BA, max depth = hidden depth + 1.
@@ -263,7 +278,7 @@ export function alignGate(sub: MLP, gate: string, opts: AlignOptions = {}): Gate
   const timingsMs: Record<string, number> = {};
   let t0 = performance.now();
   const { nVars } = gateTable(gate);
-  const candidates: CandidateFormula[] = candidateFormulas(gate, o.maxDepth);
+  const candidates = cachedCandidates(gate, o.maxDepth);
   timingsMs.formulas = performance.now() - t0;
   t0 = performance.now();
   const table = interventionTable(sub, nVars, o.output);

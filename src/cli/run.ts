@@ -5,6 +5,7 @@ import { RecordAnalysisOptions } from "../experiments/records";
 import { defaultWorkers, runStudy } from "../experiments/runner";
 import { STUDIES, Study, StudyGrid, estimateStudySeconds, getStudy, studyJobs, studyNames } from "../experiments/studies";
 import { summarizeRecords } from "../experiments/summary";
+import { compactRecords, writeRecordsJsonl } from "../experiments/store";
 import { OptionSpec, parseArgs, parseIntList } from "./args";
 
 /** Runs estimated longer than this ask for --yes. */
@@ -25,6 +26,8 @@ Options:
   --resume               continue the run in DIR: skip the recorded models, never duplicate one
   --yes                  start even when the run is estimated to take over ${CONFIRM_SECONDS / 60} min
   --list                 list the studies and their settings
+  --compact FILE         also write a small copy of the records (per-circuit interpretation lists summed), as the
+                         notebooks' cached results in notebooks/results/ are made
 Grid (override the study's):
   --seed S  --sizes K...  --depths D...  --gates G...  --n-gates N...  --loss-targets T...
   --learning-rates LR...  --noise-std X  --skewed
@@ -40,6 +43,7 @@ const spec: Record<string, OptionSpec> = {
   resume: { type: "boolean" },
   yes: { type: "boolean" },
   list: { type: "boolean" },
+  compact: { type: "string" },
   seed: { type: "number" },
   sizes: { type: "strings" },
   depths: { type: "strings" },
@@ -132,6 +136,10 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   process.stderr.write(`${ran} models run, ${skipped} already recorded, ${formatDuration(Date.now() - start)}. Records: ${path.join(out, "results.jsonl")}, ${path.join(out, "results.csv")}\n`);
+  if (a.compact) {
+    writeRecordsJsonl(a.compact, compactRecords(records));
+    process.stderr.write(`Compact copy: ${a.compact}\n`);
+  }
   console.log(tableToText(summarizeRecords(records, study.groupBy) as unknown as Record<string, unknown>[]));
   return 0;
 }

@@ -96,6 +96,13 @@ export async function run(argv: string[]): Promise<number> {
       : {}),
   } as ExperimentConfig);
   if (tty) process.stderr.write("\n");
+  const diverged = result.model.weights.some((w) => w.some((v) => !Number.isFinite(v))) || result.model.biases.some((b) => b.some((v) => !Number.isFinite(v)));
+  if (diverged) {
+    // JSON cannot hold NaN weights, and such a model is useless: report it and write nothing.
+    const msg = `rejected: training diverged (loss ${result.loss}) after ${result.epochs} epochs; no model written. Lower --lr (now ${cfg.lr ?? 0.001}).`;
+    console.log(a.json ? JSON.stringify({ accepted: false, diverged: true, epochs: result.epochs, loss: String(result.loss) }) : msg);
+    return 0;
+  }
   const file = experimentModelFile(cfg, data, result);
   const out = a.out ?? path.join("results", "models", `${data.gates.join("_")}-${hiddenSizes.join("x")}-seed${(a.seed ?? 0) + (a.seedOffset ?? 0)}.json`);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

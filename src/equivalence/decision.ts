@@ -295,7 +295,7 @@ export function patchingProfile(
     for (const k of ks) {
       const chosen: UnitRef[] = order.slice(0, k).map((o) => o.u);
       const patches = chosen.map((u) => ({ layer: u.layer, unit: u.unit, values: column(cfActs[u.layer], u.unit) }));
-      const sk = k === 0 ? ridgePredictivity(base.x, ty, { seed: seed + 1 }) : ridgePredictivity(representation(src, probes, { ...opts.representation, patches, units: base.units }).x, ty, { seed });
+      const sk = k === 0 ? s0 : ridgePredictivity(representation(src, probes, { ...opts.representation, patches, units: base.units }).x, ty, { seed });
       drop[k] += (s0 > 0 ? 1 - sk / s0 : 0) / pairs.length;
       sel[k] += (s0 > sk ? 1 : s0 === sk ? 0.5 : 0) / pairs.length;
     }

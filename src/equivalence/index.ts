@@ -8,3 +8,5 @@ export * from "./groundTruth";
 export * from "./represent";
 export * from "./decision";
 export * from "./study";
+export * from "./natural";
+export * from "./iit";

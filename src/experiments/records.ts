@@ -55,6 +55,8 @@ export interface StudyRecord {
   backend: string | null;
   /** Wall-clock milliseconds: train, circuits, interpretations, alignment (summed over outputs), total. */
   timings_ms: Record<string, number>;
+  /** Set on compacted copies (per-circuit interpretation lists replaced by their sums; see compactRecords). */
+  compact?: boolean;
 }
 
 /** The reference's columns, in its order. */

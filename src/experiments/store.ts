@@ -118,3 +118,21 @@ export function openResults(dir: string, info: RunInfo, resume: boolean): StudyR
   writeAllRecords(dir, done);
   return done;
 }
+
+/**
+ * Records made small for committing (notebooks/results/): each output's per-circuit interpretation list is replaced
+ * by its sum ([[total]]), so the per-model counts are unchanged; `compact: true` marks them.
+ */
+export function compactRecords(records: readonly StudyRecord[]): StudyRecord[] {
+  return records.map((r) => ({
+    ...r,
+    interpretations_per_circuit: r.interpretations_per_circuit && r.interpretations_per_circuit.map((l) => [l.reduce((s, v) => s + v, 0)]),
+    compact: true,
+  }));
+}
+
+/** Writes records as JSON Lines (job order). */
+export function writeRecordsJsonl(file: string, records: readonly StudyRecord[]): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeAtomic(file, sortRecords(records).map((r) => JSON.stringify(r) + "\n").join(""));
+}

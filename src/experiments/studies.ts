@@ -153,7 +153,7 @@ export function studyJobs(grid: StudyGrid): StudyJob[] {
  * measured with the fast engine; the noise study trains on 4·10⁶ rows. Used only to warn before long runs.
  */
 export function estimateJobSeconds(grid: StudyGrid, job: StudyJob): number {
-  const analysis = job.size <= 2 ? 0.05 : job.size === 3 ? 0.1 : job.size === 4 ? 0.8 : 20;
+  const analysis = job.size <= 2 ? 0.05 : job.size === 3 ? 0.1 : job.size === 4 ? 0.8 : job.size === 5 ? 4 : 4 * Math.pow(8, job.size - 5);
   const depthFactor = Math.pow(4, Math.max(0, job.depth - 2));
   const perOutput = analysis * depthFactor * job.nGates;
   // Noisy data have n_repeats² rows per input (4·10⁶ training rows by default): ≈ 8 s of training per model.

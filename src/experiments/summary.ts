@@ -66,7 +66,8 @@ export function countValues(counts: readonly ModelCounts[], name: CountName): nu
   return counts.map((c) => c[name]).filter((v): v is number => v !== null);
 }
 
-export interface SummaryRow {
+/** A type alias (not an interface) so that rows pass as records to showTable. */
+export type SummaryRow = {
   group: string;
   models: number;
   accepted: number;
@@ -81,7 +82,7 @@ export interface SummaryRow {
   mappings_mean: number | null;
   /** Median wall-clock seconds per model. */
   seconds_median: number | null;
-}
+};
 
 /** One row per group: the four multiplicities' medians and means over the accepted models. */
 export function summarizeRecords(records: readonly StudyRecord[], by: GroupKey): SummaryRow[] {
@@ -115,7 +116,8 @@ export const PAPER_NETWORK_SIZE_MEDIANS: Record<number, { mappings: number; inte
   5: { mappings: 3500, interpretations: 1e6 },
 };
 
-export interface NetworkSizeComparisonRow {
+/** A type alias (not an interface) so that rows pass as records to showTable. */
+export type NetworkSizeComparisonRow = {
   k: number;
   measure: "mappings" | "interpretations";
   paper_median: number;
@@ -124,7 +126,7 @@ export interface NetworkSizeComparisonRow {
   /** our / paper. */
   ratio: number | null;
   verdict: string;
-}
+};
 
 /** Ours against the paper's medians, k = 2..5; "agrees" within a factor 3 (the medians are read off a log plot). */
 export function networkSizeComparison(records: readonly StudyRecord[]): NetworkSizeComparisonRow[] {
@@ -139,7 +141,7 @@ export function networkSizeComparison(records: readonly StudyRecord[]): NetworkS
       if (ratio === null) verdict = "no accepted model";
       else if (ratio === 0) verdict = "ours 0";
       else if (ratio >= 1 / 3 && ratio <= 3) verdict = "agrees (within 3×)";
-      else verdict = `ours ${ratio > 1 ? "higher" : "lower"} by ${ratio > 1 ? ratio.toPrecision(2) : (1 / ratio).toPrecision(2)}×`;
+      else verdict = `ours ${ratio > 1 ? "higher" : "lower"} by ${Number((ratio > 1 ? ratio : 1 / ratio).toPrecision(2))}×`;
       rows.push({ k, measure, paper_median: paper, our_median: ours, our_models: counts.length, ratio: ratio === null ? null : Number(ratio.toPrecision(3)), verdict });
     }
   }

@@ -3,14 +3,18 @@
  * parameters, so per-row loops beat any matrix library). Float32 semantics by storage: parameters, moments and
  * activations live in Float32Arrays (rounded after every layer and every update, as PyTorch's float32 tensors
  * are); sums inside one dot product and the batch gradient sums are accumulated in float64, which differs from
- * float32 accumulation by rounding only.
+ * float32 accumulation by rounding only. Small networks run the same computation as a kernel generated for their
+ * architecture (unrolled.ts, bit-identical, several times faster); these loops are the reference and the path for
+ * large networks.
  */
 import { MLP, LEAKY_SLOPE, cloneMLP } from "../model";
 import { Dataset } from "../tasks";
 import { EpochRunner, ResolvedOptions } from "./loop";
 import { AdamW } from "./adamw";
+import { unrolledKernel } from "./unrolled";
 
-export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions): EpochRunner {
+/** `unrolled: false` forces the generic loops (tests compare both); by default small networks use unrolled.ts. */
+export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: { unrolled?: boolean } = {}): EpochRunner {
   const m = cloneMLP(init);
   const sizes = m.layerSizes;
   const L = sizes.length - 1;
@@ -30,6 +34,8 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions): Epoch
   const y = train.y;
   const n = train.n;
   const bs = o.batchSize;
+  const kernel = opts.unrolled === false ? null : unrolledKernel(sizes, LEAKY_SLOPE);
+  const params = [...W, ...b];
   const slope = LEAKY_SLOPE; // a local: imported bindings are property reads (getters under tsx) in the hot loop
 
   function runEpoch(order: Uint32Array): Float64Array {
@@ -39,6 +45,11 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions): Epoch
       const from = bi * bs;
       const to = Math.min(n, from + bs);
       const scale = 1 / ((to - from) * nOut); // MSELoss(reduction="mean") over rows and outputs
+      if (kernel) {
+        losses[bi] = Math.fround(kernel(params, grads, x, y, order, from, to - from, scale) * scale);
+        opt.step(grads);
+        continue;
+      }
       for (const g of grads) g.fill(0);
       let sq = 0;
       for (let k = from; k < to; k++) {

@@ -1,0 +1,131 @@
+/**
+ * Interchange-intervention training (IIT, Geiger et al.): train an XOR net so that a chosen class's algorithm is
+ * implemented by an alignment we fix in advance (variable j ↔ hidden unit j of the first hidden layer). Loss = task
+ * MSE + MSE of the interchange-intervened output against the high-level model's counterfactual output. TensorFlow.js
+ * custom loop (the Layers API has no activation hooks); the result is a plain MLP.
+ */
+import { loadTf } from "../backend";
+import { MLP, mlpFromArrays, weightsAsArrays } from "../model";
+import { Rng } from "../rng";
+import { initMLP } from "../train";
+import { XorClass } from "./groundTruth";
+import { mat } from "./linalg";
+import { forwardPatched } from "./represent";
+
+/** The high-level model of a class: intermediate variables from (a, b), and XOR from the variables. */
+const HIGH_LEVEL: Record<XorClass, { vars: ((a: number, b: number) => number)[]; out: (v: number[]) => number }> = {
+  C1: { vars: [(a, b) => a | b, (a, b) => a & b], out: ([o, n]) => o & (1 - n) },
+  C2: { vars: [(a, b) => a & (1 - b), (a, b) => (1 - a) & b], out: ([p, q]) => p | q },
+  C3: { vars: [(a) => a, (_, b) => b, (a, b) => a & b], out: ([p, q, r]) => (p + q - 2 * r === 1 ? 1 : 0) },
+};
+
+/** High-level output with variable j taken from the source corner (a counterfactual). */
+export function counterfactualOutput(cls: XorClass, base: [number, number], source: [number, number], j: number): number {
+  const h = HIGH_LEVEL[cls];
+  const v = h.vars.map((f) => f(base[0], base[1]));
+  v[j] = h.vars[j](source[0], source[1]);
+  return h.out(v);
+}
+
+export interface IitOptions {
+  /** Hidden sizes; the first layer must have at least as many units as the class has variables (default [3]). */
+  hidden?: number[];
+  seed?: number;
+  steps?: number;
+  batch?: number;
+  lr?: number;
+  /** Input noise σ of base and source rows (default 0.1). */
+  noise?: number;
+  /** Weight of the interchange loss (default 1). */
+  iitWeight?: number;
+}
+
+/** Trains one net to implement `cls` with variables on units 0 … k−1 of hidden layer 1. Seeded. */
+export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ model: MLP; loss: number }> {
+  const hidden = opts.hidden ?? [3];
+  const k = HIGH_LEVEL[cls].vars.length;
+  if (hidden[0] < k) throw new Error(`trainIIT: class ${cls} has ${k} variables; the first hidden layer needs ≥ ${k} units, got ${hidden[0]}.`);
+  const seed = opts.seed ?? 0;
+  const { tf } = await loadTf();
+  const init = initMLP([2, ...hidden, 1], ["XOR"], seed);
+  const W = weightsAsArrays(init).map((w) => tf.variable(tf.tensor2d(w).transpose())); // [in][out]
+  const B = init.biases.map((b) => tf.variable(tf.tensor1d(Array.from(b))));
+  const L = W.length;
+  const act = (t: any) => tf.leakyRelu(t, 0.01);
+  /** Forward; `patch` replaces column j of hidden layer 1 by `values` (interchange intervention). */
+  const fwd = (x: any, patch?: { j: number; values: any }) => {
+    let h = x;
+    for (let i = 0; i < L; i++) {
+      h = act(tf.add(tf.matMul(h, W[i]), B[i]));
+      if (i === 0 && patch) {
+        const mask = tf.oneHot(tf.fill([h.shape[0]], patch.j, "int32"), h.shape[1]);
+        h = tf.add(tf.mul(h, tf.sub(1, mask)), tf.mul(mask, patch.values));
+      }
+    }
+    return h;
+  };
+  const rng = new Rng(seed);
+  const opt = tf.train.adam(opts.lr ?? 0.01);
+  const steps = opts.steps ?? 1500;
+  const n = opts.batch ?? 64;
+  const noise = opts.noise ?? 0.1;
+  let last = 0;
+  for (let s = 0; s < steps; s++) {
+    const bc: [number, number][] = [];
+    const sc: [number, number][] = [];
+    const xb: number[] = [];
+    const xs: number[] = [];
+    const yTask: number[] = [];
+    const yCf: number[] = [];
+    const j = rng.int(k);
+    for (let r = 0; r < n; r++) {
+      const b: [number, number] = [rng.int(2), rng.int(2)];
+      const c: [number, number] = [rng.int(2), rng.int(2)];
+      bc.push(b);
+      sc.push(c);
+      xb.push(b[0] + noise * rng.normal(), b[1] + noise * rng.normal());
+      xs.push(c[0] + noise * rng.normal(), c[1] + noise * rng.normal());
+      yTask.push(b[0] ^ b[1]);
+      yCf.push(counterfactualOutput(cls, b, c, j));
+    }
+    const loss = tf.tidy(() =>
+      opt.minimize(() => {
+        const xB = tf.tensor2d(xb, [n, 2]);
+        const xS = tf.tensor2d(xs, [n, 2]);
+        const task = tf.losses.meanSquaredError(tf.tensor2d(yTask, [n, 1]), fwd(xB));
+        const hS = act(tf.add(tf.matMul(xS, W[0]), B[0]));
+        const srcVals = tf.tile(tf.slice(hS, [0, j], [n, 1]), [1, hidden[0]]);
+        const iit = tf.losses.meanSquaredError(tf.tensor2d(yCf, [n, 1]), fwd(xB, { j, values: srcVals }));
+        return tf.add(task, tf.mul(opts.iitWeight ?? 1, iit));
+      }, true),
+    );
+    if (s === steps - 1) last = (await loss.data())[0];
+    loss.dispose();
+  }
+  const weights = await Promise.all(W.map(async (w) => (await w.transpose().array()) as number[][]));
+  const biases = await Promise.all(B.map(async (b) => Array.from((await b.data()) as Float32Array)));
+  W.forEach((w) => w.dispose());
+  B.forEach((b) => b.dispose());
+  return { model: mlpFromArrays([2, ...hidden, 1], weights, biases, ["XOR"]), loss: last };
+}
+
+/**
+ * Interchange-intervention accuracy of a net against a class with variable j ↔ unit j of hidden layer 1, over all
+ * 4 × 4 clean (base, source) corners and every variable: the fraction of intervened outputs (thresholded at 0.5)
+ * matching the high-level counterfactual.
+ */
+export function iia(m: MLP, cls: XorClass): number {
+  const k = HIGH_LEVEL[cls].vars.length;
+  const corners = mat(4, 2, [0, 0, 0, 1, 1, 0, 1, 1]);
+  const h1 = forwardPatched(m, corners)[1];
+  const L = m.layerSizes.length - 1;
+  let ok = 0;
+  for (let b = 0; b < 4; b++)
+    for (let c = 0; c < 4; c++)
+      for (let j = 0; j < k; j++) {
+        const x = mat(1, 2, [b >> 1, b & 1]);
+        const y = forwardPatched(m, x, [{ layer: 1, unit: j, values: [h1.v[c * m.layerSizes[1] + j]] }])[L].v[0];
+        if ((y > 0.5 ? 1 : 0) === counterfactualOutput(cls, [b >> 1, b & 1], [c >> 1, c & 1], j)) ok++;
+      }
+  return ok / (16 * k);
+}
