@@ -365,3 +365,33 @@ test("acceptance: equivalence --json on independently written C1/C2 nets ranks s
   assert.deepEqual(again, again2);
   assert.throws(() => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "equivalence", "--models", files[0]], { encoding: "utf8", stdio: "pipe" }), /at least two model files/);
 });
+
+test("IIT-trained nets (TensorFlow.js) implement their class and are judged congruent with it", async () => {
+  const { trainIITNet, prepareNet, pairScores, congruity, iia } = await import("../src/equivalence");
+  const probes = makeProbes(1);
+  const refs = handBuiltPopulation(12, { perClass: 4, classes: ["C1", "C2"], depths: [1] }).map((r) => ({ cls: r.cls, net: prepareNet(r.model, probes) }));
+  for (const cls of ["C1", "C2"] as const) {
+    const net = await trainIITNet(cls, { seed: 0 });
+    assert.equal(net.iia, 1);
+    assert.ok(computesXor(net.model));
+    assert.ok(iia(net.model, cls === "C1" ? "C2" : "C1") < 1, "the other class's alignment fails");
+    const p = prepareNet(net.model, probes);
+    const mean = (c: string) => refs.filter((r) => r.cls === c).reduce((s, r, _, a) => s + congruity(pairScores(p, r.net)) / a.length, 0);
+    report(`IIT ${cls} net (attempts ${net.attempts}): congruity with C1 refs ${mean("C1").toFixed(3)}, with C2 refs ${mean("C2").toFixed(3)}`);
+    assert.ok(mean(cls) > 0.8 && mean(cls === "C1" ? "C2" : "C1") < 0.3);
+  }
+});
+
+test("formula classes: partitions of intermediate variables map to C1/C2/C3; alignment labels a hand-built C1 net C1", async () => {
+  const { formulaClass, labelByAlignment } = await import("../src/equivalence");
+  // truth tables as bitmasks over rows 00, 01, 10, 11
+  assert.equal(formulaClass([0b1110, 0b1000]), "C1"); // OR, AND
+  assert.equal(formulaClass([0b1110, 0b0111]), "C1"); // OR, NAND (negation)
+  assert.equal(formulaClass([0b0100, 0b0010]), "C2");
+  assert.equal(formulaClass([0b1100, 0b1010, 0b1000]), "C3");
+  assert.equal(formulaClass([0b1110, 0b1000, 0b0110]), "C1"); // XOR-valued intermediate ignored
+  assert.equal(formulaClass([0b1100]), null);
+  assert.equal(labelByAlignment(handBuiltXor("C1", { hidden: [3] })).label, "C1");
+  // the reference's depth-2 catalog has no C2 formula, so a C2 net aligns to none
+  assert.equal(labelByAlignment(handBuiltXor("C2", { hidden: [2] })).label, "none");
+});

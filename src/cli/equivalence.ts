@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   });
   const opts: CompareOptions = {
-    probes: { n: a.probes, sigma: a.sigma },
+    probes: { n: a.probes, sigma: a.sigma, nInputs: models[0].layerSizes[0] },
     seed: a.seed ?? 0,
     threshold: a.threshold,
     representation: { circuit: !a.wholeLayers },
