@@ -35,12 +35,13 @@ export function nLayers(m: MLP): number {
 }
 
 /** Checks sizes, shapes and finiteness; throws an error that names the offending part and the fix. */
-export function validateMLP(m: MLP, where = "model"): MLP {
+export function validateMLP(m: MLP, where = "model", opts: { sizesOnly?: boolean } = {}): MLP {
   const s = m.layerSizes;
   if (!Array.isArray(s) || s.length < 2) throw new Error(`${where}: layer_sizes must list at least the input and output sizes, e.g. [2, 3, 3, 1].`);
   s.forEach((v, i) => {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: layer_sizes[${i}] = ${v}; every size must be a positive integer.`);
   });
+  if (opts.sizesOnly) return m;
   if (m.weights.length !== s.length - 1 || m.biases.length !== s.length - 1)
     throw new Error(`${where}: layer_sizes ${JSON.stringify(s)} needs ${s.length - 1} weight matrices and bias vectors, got ${m.weights.length} and ${m.biases.length}.`);
   for (let i = 0; i < s.length - 1; i++) {
@@ -73,6 +74,13 @@ export function zeroMLP(layerSizes: number[], gates: string[] = []): MLP {
 export function mlpFromArrays(layerSizes: number[], weights: number[][][], biases: number[][], gates: string[] = []): MLP {
   const where = "model";
   if (!Array.isArray(weights) || !Array.isArray(biases)) throw new Error(`${where}: "weights" and "biases" must be arrays (one per layer).`);
+  // Sizes first, so a bad size gets its own message rather than a row-length complaint.
+  validateMLP({ layerSizes, weights: [], biases: [], gates: [] }, where, { sizesOnly: true });
+  // JSON writes NaN as null: a null must not silently load as 0.
+  const numbers = (v: unknown, at: string): number => {
+    if (typeof v !== "number") throw new Error(`${where}: ${at} is ${JSON.stringify(v)}; weights and biases must be numbers (null usually means a NaN saved by a diverged run).`);
+    return v;
+  };
   const m: MLP = {
     layerSizes: [...layerSizes],
     weights: weights.map((W, i) => {
@@ -81,9 +89,12 @@ export function mlpFromArrays(layerSizes: number[], weights: number[][][], biase
         if (!Array.isArray(row) || row.length !== layerSizes[i])
           throw new Error(`${where}: weights[${i}][${o}] must have ${layerSizes[i]} values (layer_sizes ${JSON.stringify(layerSizes)}), got ${Array.isArray(row) ? row.length : typeof row}.`);
       });
-      return Float32Array.from(W.flat());
+      return Float32Array.from(W.flatMap((row, o) => row.map((v, j) => numbers(v, `weights[${i}][${o}][${j}]`))));
     }),
-    biases: biases.map((b) => Float32Array.from(b)),
+    biases: biases.map((b, i) => {
+      if (!Array.isArray(b)) throw new Error(`${where}: biases[${i}] must be a vector [out].`);
+      return Float32Array.from(b.map((v, o) => numbers(v, `biases[${i}][${o}]`)));
+    }),
     gates: [...gates],
   };
   return validateMLP(m);

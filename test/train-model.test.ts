@@ -29,8 +29,11 @@ test("model JSON errors name the part and the fix", () => {
   assert.throws(() => modelFromJson({ ...json, layer_sizes: [2, 4, 1] }), /weights\[0\] must be 4×2|weights\[1\]\[0\] must have 4 values \(layer_sizes \[2,4,1\]\)/);
   assert.throws(() => modelFromJson({ ...json, weights: [json.weights[0]] }), /needs 2 weight matrices/);
   const nan = JSON.parse(JSON.stringify(json));
-  nan.weights[1][0][2] = "NaN"; // (JSON null is read as 0 by model.ts: reported)
-  assert.throws(() => modelFromJson(nan), /weights\[1\]\[0\]\[2\] is .*finite/);
+  nan.weights[1][0][2] = null; // what JSON.stringify writes for NaN
+  assert.throws(() => modelFromJson(nan), /weights\[1\]\[0\]\[2\] is null; weights and biases must be numbers/);
+  nan.weights[1][0][2] = Number.NaN;
+  assert.throws(() => modelFromJson(nan), /weights\[1\]\[0\]\[2\] is NaN; .*finite/);
+  assert.throws(() => modelFromJson({ ...json, layer_sizes: [2, 0, 1] }), /layer_sizes\[1\] = 0; every size must be a positive integer/);
   assert.throws(() => modelFromJson({ ...json, gates: undefined }), /no "gates"/);
 });
 
