@@ -9,18 +9,8 @@ import { candidateFormulas, samplePairs } from "../src/formulas";
 import { MLP } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { trainExperimentSync } from "../src/train";
+import { best } from "./lib/timing";
 
-function best(label: string, f: () => string, runs = 5): number {
-  let t = Infinity;
-  let info = "";
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    info = f();
-    t = Math.min(t, performance.now() - t0);
-  }
-  console.log(`${label}: best of ${runs} ${t.toFixed(1)} ms  (${info})`);
-  return t;
-}
 
 const summary = (m: MLP, gate: string, mode: "compat" | "corrected" = "compat") => () => {
   const r = alignGate(m, gate, { mode });

@@ -6,17 +6,8 @@ import { Rng } from "../src/rng";
 import { loadReleasedModel } from "../src/reference";
 import { trainExperimentSync } from "../src/train";
 import { cleanInputs, getGate } from "../src/tasks";
+import { best } from "./lib/timing";
 
-function best(label: string, f: () => string, runs = 3): void {
-  let t = Infinity;
-  let info = "";
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    info = f();
-    t = Math.min(t, performance.now() - t0);
-  }
-  console.log(`${label}: best of ${runs} ${t.toFixed(1)} ms  (${info})`);
-}
 const clean = (y: ArrayLike<number>) => ({ x: cleanInputs(2), y: Float32Array.from(y), n: 4, nInputs: 2, nOutputs: 1 });
 const released = loadReleasedModel().model;
 best("released [2,3,3,1], clean, circuits + groundings", () => {
