@@ -8,7 +8,7 @@ import path from "node:path";
 import {
   STUDIES, getStudy, studyJobs, runStudy, runStudyJob, jobExperimentConfig, StudyRecord, StudyJob, pyFloatRepr, pyRepr,
   recordToCsvLine, csvHeader, readRecords, modelCounts, summarizeRecords, networkSizeComparison, groupRecords, median,
-  multiplicityFigure, perModelCountsFigure, networkSizeComparisonFigure, trainExperimentSync, analyzeModelFile,
+  multiplicityFigure, perModelCountsFigure, networkSizeComparisonFigure, trainExperimentSync, analyzeModelFile, compactRecords,
 } from "../src/index";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "mi-exp-"));
@@ -144,6 +144,8 @@ test("summaries: medians over accepted models, groups in natural order, the netw
   assert.equal(get(5, "interpretations").verdict, "ours higher by 1000×");
   assert.equal(get(4, "mappings").verdict, "no accepted model");
   assert.equal(get(2, "mappings").verdict, "ours lower by 8×");
+  // k = 2 has one model with 0 interpretations: a log plot cannot show it, so the comparison has no median.
+  assert.deepEqual([get(2, "interpretations").verdict, get(2, "interpretations").zeros, get(2, "interpretations").our_median_with_zeros], ["ours all 0", 1, 0]);
   const lt = groupRecords([rec(3, [1, 1, 1, 1], { loss_target: 0.001 }), rec(3, [1, 1, 1, 1], { loss_target: 0.1 })], "loss_target");
   assert.deepEqual(lt.map((g) => g.label), ["0.1", "0.001"]);
 });
@@ -163,4 +165,29 @@ test("figures: log-scale box plots per group (zeros counted in the label), per-m
   assert.deepEqual(paper.map((d) => d.y), [[8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
   assert.throws(() => multiplicityFigure([rec(3, null)], "size"), /no accepted model/);
   JSON.stringify(fig); // plain data
+});
+
+test("the notebooks' cached results load and are up to date (one job of each recomputed, compared after compaction)", () => {
+  const ns = readRecords(path.join(__dirname, "..", "notebooks", "cached-results", "network-size.jsonl"));
+  assert.equal(ns.length, 400);
+  assert.deepEqual([...new Set(ns.map((r) => r.sizes))], [2, 3, 4, 5]);
+  assert.ok(ns.every((r) => r.compact && r.study === "network-size"));
+  const grid = { ...getStudy("network-size").grid, experiments: 100 };
+  for (const index of [9, 10]) { // seed offset 2, k = 3 and k = 4
+    const job = studyJobs(grid)[index];
+    const fresh = compactRecords([runStudyJob("network-size", grid, job)])[0];
+    assert.deepEqual(withoutTimings(fresh), withoutTimings(ns[index]), `cached record ${job.key} is stale: regenerate notebooks/cached-results (see notebook 08)`);
+  }
+  const noise = readRecords(path.join(__dirname, "..", "notebooks", "cached-results", "noise.jsonl"));
+  assert.equal(noise.length, 50);
+  assert.ok(noise.every((r) => r.noise_std === 0.1 && r.study === "noise"));
+});
+
+test("a job failing in a worker thread stops the run with an error naming the job and the cause", async () => {
+  const grid = { ...getStudy("basic").grid, experiments: 4 };
+  await assert.rejects(runStudy({ study: "basic", grid, workers: 2, analysis: { maxCandidates: 10 } }), (e: Error) => {
+    assert.match(e.message, /^job \d \(n_gates=1 seed_offset=\d /);
+    assert.match(e.message, /10/);
+    return true;
+  });
 });

@@ -18,7 +18,9 @@ Options:
   --sigma S            probe noise around each corner (default 0.1; 0 = degenerate clean corners)
   --seed N             seed of probes and folds (default 0)
   --threshold T        congruity at or above which a pair is "same" (default 0.5)
-  --whole-layers       use every hidden unit, not only the circuit's`;
+  --whole-layers       use every hidden unit, not only the circuit's
+  --site post|pre      compare activations after LeakyReLU (default, as the paper) or the units' inputs W·h + b
+                       (invariant to negating a variable; weaker across depths)`;
 
 const spec: Record<string, OptionSpec> = {
   models: { type: "strings" },
@@ -28,6 +30,7 @@ const spec: Record<string, OptionSpec> = {
   seed: { type: "number" },
   threshold: { type: "number" },
   "whole-layers": { type: "boolean" },
+  site: { type: "string", choices: ["post", "pre"] },
   help: { type: "boolean" },
 };
 
@@ -57,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     probes: { n: a.probes, sigma: a.sigma, nInputs: models[0].layerSizes[0] },
     seed: a.seed ?? 0,
     threshold: a.threshold,
-    representation: { circuit: !a.wholeLayers },
+    representation: { circuit: !a.wholeLayers, site: a.site },
   };
   const tty = process.stderr.isTTY && !a.json;
   const res = compareNets(models, opts, (done, total) => {

@@ -27,7 +27,7 @@ Options:
   --yes                  start even when the run is estimated to take over ${CONFIRM_SECONDS / 60} min
   --list                 list the studies and their settings
   --compact FILE         also write a small copy of the records (per-circuit interpretation lists summed), as the
-                         notebooks' cached results in notebooks/results/ are made
+                         notebooks' cached results in notebooks/cached-results/ are made
 Grid (override the study's):
   --seed S  --sizes K...  --depths D...  --gates G...  --n-gates N...  --loss-targets T...
   --learning-rates LR...  --noise-std X  --skewed

@@ -109,24 +109,54 @@ export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ 
 }
 
 /**
- * Interchange-intervention accuracy of a net against a class with variable j ↔ unit j of hidden layer 1, over all
- * 4 × 4 clean (base, source) corners and every variable: the fraction of intervened outputs (thresholded at 0.5)
- * matching the high-level counterfactual.
+ * Interchange-intervention accuracy of a net against a class with variable j ↔ unit units[j] of hidden layer `layer`
+ * (default: unit j of layer 1), over all 4 × 4 clean (base, source) corners and every variable: the fraction of
+ * intervened outputs (thresholded at 0.5) matching the high-level counterfactual.
  */
-export function iia(m: MLP, cls: XorClass): number {
+export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1): number {
   const k = HIGH_LEVEL[cls].vars.length;
+  const map = units ?? Array.from({ length: k }, (_, j) => j);
+  if (map.length !== k) throw new Error(`iia: class ${cls} has ${k} variables; got a map to ${map.length} units.`);
   const corners = mat(4, 2, [0, 0, 0, 1, 1, 0, 1, 1]);
-  const h1 = forwardPatched(m, corners)[1];
+  const h = forwardPatched(m, corners)[layer];
+  const w = m.layerSizes[layer];
   const L = m.layerSizes.length - 1;
   let ok = 0;
   for (let b = 0; b < 4; b++)
     for (let c = 0; c < 4; c++)
       for (let j = 0; j < k; j++) {
         const x = mat(1, 2, [b >> 1, b & 1]);
-        const y = forwardPatched(m, x, [{ layer: 1, unit: j, values: [h1.v[c * m.layerSizes[1] + j]] }])[L].v[0];
+        const y = forwardPatched(m, x, [{ layer, unit: map[j], values: [h.v[c * w + map[j]]] }])[L].v[0];
         if ((y > 0.5 ? 1 : 0) === counterfactualOutput(cls, [b >> 1, b & 1], [c >> 1, c & 1], j)) ok++;
       }
   return ok / (16 * k);
+}
+
+/**
+ * Exhaustive single-unit alignment search against the class catalog: for every hidden layer and every injective map
+ * of a class's variables to that layer's units, the IIA; a class is implemented when some map reaches `threshold`.
+ * Complements alignGate, whose formula catalog (the reference's) has no C2 formula at depth ≤ 2.
+ */
+export function alignClasses(m: MLP, threshold = 1): { classes: XorClass[]; label: string; best: Record<XorClass, number> } {
+  const best = { C1: 0, C2: 0, C3: 0 } as Record<XorClass, number>;
+  const L = m.layerSizes.length - 1;
+  for (const cls of Object.keys(HIGH_LEVEL) as XorClass[]) {
+    const k = HIGH_LEVEL[cls].vars.length;
+    for (let layer = 1; layer < L; layer++) {
+      const w = m.layerSizes[layer];
+      const rec = (map: number[]) => {
+        if (best[cls] >= 1) return;
+        if (map.length === k) {
+          best[cls] = Math.max(best[cls], iia(m, cls, map, layer));
+          return;
+        }
+        for (let u = 0; u < w; u++) if (!map.includes(u)) rec([...map, u]);
+      };
+      if (w >= k) rec([]);
+    }
+  }
+  const classes = (Object.keys(best) as XorClass[]).filter((c) => best[c] >= threshold);
+  return { classes, label: classes.length === 0 ? "none" : classes.length === 1 ? classes[0] : "mixed", best };
 }
 
 export interface IitNet {

@@ -7,6 +7,7 @@ import { candidateFormulas, formulaTruthTable, relevantNodes } from "../formulas
 import { MLP } from "../model";
 import { trainExperimentSync } from "../train";
 import { XorClass } from "./groundTruth";
+import { alignClasses } from "./iit";
 
 /** Corner partition of a truth table (bit r = row r: 00, 01, 10, 11) up to negation: min(t, ¬t). */
 function partition(t: number): number {
@@ -58,11 +59,13 @@ export interface NaturalNet {
   seed: number;
   accepted: boolean;
   alignment: AlignmentLabel;
+  /** Label by the exhaustive single-unit alignment search against the class catalog (alignClasses). */
+  catalog: ReturnType<typeof alignClasses>;
 }
 
 /**
  * Trains XOR nets with the fast engine (Gaussian input noise 0.1, as Méloux et al.) for each (hidden sizes, seed)
- * and labels the accepted ones by alignment. Seeded and deterministic.
+ * and labels the accepted ones by alignGate and by the class catalog. Seeded and deterministic.
  */
 export function trainNaturalXorNets(hiddens: readonly number[][], seeds: readonly number[], onProgress?: (done: number, total: number) => void): NaturalNet[] {
   const out: NaturalNet[] = [];
@@ -71,7 +74,7 @@ export function trainNaturalXorNets(hiddens: readonly number[][], seeds: readonl
   for (const hidden of hiddens)
     for (const seed of seeds) {
       const { result } = trainExperimentSync({ gates: ["XOR"], hiddenSizes: hidden, seed, noiseStd: 0.1 });
-      if (result.accepted) out.push({ model: result.model, hidden: [...hidden], seed, accepted: true, alignment: labelByAlignment(result.model) });
+      if (result.accepted) out.push({ model: result.model, hidden: [...hidden], seed, accepted: true, alignment: labelByAlignment(result.model), catalog: alignClasses(result.model) });
       onProgress?.(++done, total);
     }
   return out;

@@ -47,26 +47,31 @@ export interface Patch {
 /**
  * Forward pass in float64 (same semantics as model.forwardAll: LeakyReLU after every layer), with per-row patches
  * (model.ts's interventions set one value for all rows; patching from counterfactual inputs needs a value per row).
- * Returns activations of layers 0 … L, each n × size.
+ * Returns activations of layers 0 … L, each n × size; with `preActivations`, the values before the activation
+ * function instead (W h + b; a patched unit's own pre-activation is not changed).
  */
-export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = []): Mat[] {
+export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = [], preActivations = false): Mat[] {
   const sizes = m.layerSizes;
   if (x.d !== sizes[0]) throw new Error(`forwardPatched: probes have ${x.d} columns; the model takes ${sizes[0]} inputs.`);
   const acts: Mat[] = [x];
+  const pres: Mat[] = [x];
   const L = sizes.length - 1;
   for (let i = 0; i < L; i++) {
     const nin = sizes[i];
     const nout = sizes[i + 1];
     const input = acts[i];
     const out = mat(x.n, nout);
+    const pre = mat(x.n, nout);
     const W = m.weights[i];
     const b = m.biases[i];
     for (let r = 0; r < x.n; r++)
       for (let o = 0; o < nout; o++) {
         let acc = b[o];
         for (let j = 0; j < nin; j++) acc += W[o * nin + j] * input.v[r * nin + j];
+        pre.v[r * nout + o] = acc;
         out.v[r * nout + o] = acc >= 0 ? acc : acc * LEAKY_SLOPE;
       }
+    pres.push(pre);
     for (const p of patches) {
       if (p.layer !== i + 1) continue;
       if (p.layer >= L) throw new Error(`forwardPatched: patches apply to hidden layers 1…${L - 1}, got layer ${p.layer}.`);
@@ -74,7 +79,7 @@ export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = []): 
     }
     acts.push(out);
   }
-  return acts;
+  return preActivations ? pres : acts;
 }
 
 /** A hidden unit: activation layer (1 … L−1) and index. */
@@ -125,6 +130,11 @@ export interface RepresentationOptions {
   patches?: readonly Patch[];
   /** Units to use instead of searching (e.g. the unpatched net's circuit). */
   units?: readonly UnitRef[];
+  /**
+   * "post" (default): activations after LeakyReLU, as the paper's residual stream. "pre": the units' inputs W h + b,
+   * which are invariant to negating a variable (OR and NOR differ only in sign there), so negation variants coincide.
+   */
+  site?: "post" | "pre";
 }
 
 export interface Representation {
@@ -135,7 +145,7 @@ export interface Representation {
 
 /** The representation of a net on probes: chosen units' activations, concatenated over hidden layers. */
 export function representation(m: MLP, probes: Mat, opts: RepresentationOptions = {}): Representation {
-  const acts = forwardPatched(m, probes, opts.patches ?? []);
+  const acts = forwardPatched(m, probes, opts.patches ?? [], opts.site === "pre");
   const L = m.layerSizes.length - 1;
   if (opts.outputOnly) return { x: acts[L], units: [] };
   const units = opts.units ? [...opts.units] : selectUnits(m, probes, opts);

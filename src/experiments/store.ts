@@ -120,7 +120,7 @@ export function openResults(dir: string, info: RunInfo, resume: boolean): StudyR
 }
 
 /**
- * Records made small for committing (notebooks/results/): each output's per-circuit interpretation list is replaced
+ * Records made small for committing (notebooks/cached-results/): each output's per-circuit interpretation list is replaced
  * by its sum ([[total]]), so the per-model counts are unchanged; `compact: true` marks them.
  */
 export function compactRecords(records: readonly StudyRecord[]): StudyRecord[] {
