@@ -59,7 +59,7 @@ test("bad input: errors name the input and the fix", () => {
   assert.match(cli("train", "--gates", "XOR", "--lr", "1e30", "--out", path.join(tmp, "div.json")), /rejected: training diverged .* no model written. Lower --lr/);
   assert.ok(!fs.existsSync(path.join(tmp, "div.json")));
   assert.match(cliError("predict"), /--model FILE is required/);
-  assert.match(cliError("predict", "--model", path.join(tmp, "none.json")), /no such file/);
+  assert.match(cliError("predict", "--model", path.join(tmp, "none.json")), /does not exist/);
   const bad = path.join(tmp, "bad.json");
   fs.writeFileSync(bad, JSON.stringify({ layer_sizes: [2, 3, 1], weights: [[[1, 2]], [[1, 2, 3]]], biases: [[0, 0, 0], [0]], gates: ["XOR"] }));
   assert.match(cliError("predict", "--model", bad), /weights\[0\] must be 3×2/);

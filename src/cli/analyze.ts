@@ -1,7 +1,5 @@
-import * as fs from "node:fs";
 import { analyzeModelFile, AnalyzeOptions } from "../analysis";
-import { modelFromJson } from "../model";
-import { parseArgs, OptionSpec } from "./args";
+import { parseArgs, readModelFile, OptionSpec } from "./args";
 
 export const help = `Usage: mi-identifiability analyze --model FILE [options]
 
@@ -36,17 +34,11 @@ const spec: Record<string, OptionSpec> = {
   "include-full-node-set": { type: "boolean" },
   "accuracy-threshold": { type: "number" },
   gates: { type: "strings" },
-  help: { type: "boolean" },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "analyze");
-  if (a.help) {
-    console.log(help);
-    return 0;
-  }
-  if (!a.model) throw new Error("analyze: --model FILE is required (our model JSON or the released xor_mlp file).");
-  const file = modelFromJson(JSON.parse(fs.readFileSync(a.model, "utf8")), a.gates ? { gates: a.gates } : {});
+  const file = readModelFile(a.model, "analyze", a.gates ? { gates: a.gates } : {});
   const tty = process.stderr.isTTY;
   const start = Date.now();
   const opts: AnalyzeOptions = {

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import { ModelFile, modelFromJson } from "../model";
+
 /**
  * A small, strict option parser shared by the commands: `--name value`, `--name=value`, boolean `--flag`,
  * repeated values (`--models a.json b.json`). Unknown options are errors that list the valid ones.
@@ -60,4 +63,21 @@ export function parseIntList(v: string | string[], option: string): number[] {
   if (nums.length === 0 || nums.some((n) => !Number.isInteger(n) || n <= 0))
     throw new Error(`--${option} must be a list of positive integers like 3,3; got "${Array.isArray(v) ? v.join(" ") : v}".`);
   return nums;
+}
+
+/** Reads a model JSON named on the command line, with errors that name the command, the file and the problem. */
+export function readModelFile(file: string | undefined, command: string, opts: { gates?: string[] } = {}): ModelFile {
+  if (!file) throw new Error(`${command}: --model FILE is required (a model JSON written by train, or data/reference/xor_mlp_meloux2025.json).`);
+  if (!fs.existsSync(file)) throw new Error(`${command}: model file ${file} does not exist.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${command}: ${file} is not valid JSON (${(e as Error).message}).`);
+  }
+  try {
+    return modelFromJson(json, opts);
+  } catch (e) {
+    throw new Error(`${command}: ${file}: ${(e as Error).message}`);
+  }
 }

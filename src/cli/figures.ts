@@ -27,7 +27,6 @@ Options:
 const spec: Record<string, OptionSpec> = {
   by: { type: "string", choices: [...GROUP_KEYS] },
   out: { type: "string" },
-  help: { type: "boolean" },
 };
 
 /** What to group by: the study's own key, or for pooled folders the setting that tells them apart. */
@@ -64,7 +63,6 @@ export function figuresPage(title: string, figures: { heading: string; fig: Figu
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "figures");
-  if (a.help) return console.log(help), 0;
   const dirs: string[] = a._;
   if (dirs.length === 0) throw new Error("figures: give the results folder(s) written by `mi-identifiability run` (e.g. results/basic).");
   const records = dirs.flatMap((d) => readRecords(d));

@@ -1,7 +1,6 @@
-import * as fs from "node:fs";
-import { forward, modelFromJson, roundHalfEven } from "../model";
+import { forward, roundHalfEven } from "../model";
 import { cleanInputs, getGate } from "../tasks";
-import { parseArgs, OptionSpec } from "./args";
+import { parseArgs, readModelFile, OptionSpec } from "./args";
 
 export const help = `Usage: mi-identifiability predict --model FILE [--json] [--gates G...]
 
@@ -17,24 +16,11 @@ const spec: Record<string, OptionSpec> = {
   model: { type: "string" },
   json: { type: "boolean" },
   gates: { type: "strings" },
-  help: { type: "boolean" },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "predict");
-  if (a.help) {
-    console.log(help);
-    return 0;
-  }
-  if (!a.model) throw new Error("predict: --model FILE is required (a model JSON written by train, or the released xor_mlp file).");
-  if (!fs.existsSync(a.model)) throw new Error(`predict: --model ${a.model}: no such file.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(a.model, "utf8"));
-  } catch (e) {
-    throw new Error(`predict: --model ${a.model} is not valid JSON (${(e as Error).message}).`);
-  }
-  const { model } = modelFromJson(json, a.gates ? { gates: a.gates } : {});
+  const { model } = readModelFile(a.model, "predict", a.gates ? { gates: a.gates } : {});
   const nIn = model.layerSizes[0];
   const nOut = model.layerSizes[model.layerSizes.length - 1];
   const rows = 1 << nIn;

@@ -58,7 +58,6 @@ const spec: Record<string, OptionSpec> = {
   "pair-order": { type: "string", choices: ["BA", "AB"] },
   "max-circuits": { type: "number" },
   "max-candidates": { type: "number" },
-  help: { type: "boolean" },
 };
 
 function numberList(v: string[], option: string): number[] {
@@ -91,7 +90,6 @@ function listStudies(): string {
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "run");
-  if (a.help) return console.log(help), 0;
   if (a.list) return console.log(listStudies()), 0;
   const name = a._[0];
   if (!name) throw new Error(`run: name a study (${studyNames().join(", ")}, custom); \`mi-identifiability run --list\` describes them.`);

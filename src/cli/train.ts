@@ -50,15 +50,10 @@ const spec: Record<string, OptionSpec> = {
   "n-repeats": { type: "number" },
   out: { type: "string" },
   json: { type: "boolean" },
-  help: { type: "boolean" },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "train");
-  if (a.help) {
-    console.log(help);
-    return 0;
-  }
   if (!a.gates) throw new Error("train: --gates is required, e.g. --gates XOR (one gate per output).");
   const gates: string[] = (a.gates as string[]).flatMap((g) => g.split(/[,\s]+/)).filter(Boolean);
   const hiddenSizes = parseIntList(a.sizes, "sizes");
