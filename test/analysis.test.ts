@@ -1,18 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import { analyzeModelFile } from "../src/analysis";
-import { modelFromJson } from "../src/model";
+import { loadNotebookData, loadReleasedModel } from "../src/reference";
 
-const REF = "/work/shared/reference/";
-const f = modelFromJson(JSON.parse(fs.readFileSync(REF + "xor_mlp_meloux2025.json", "utf8")));
-const d = JSON.parse(fs.readFileSync(REF + "xor_notebook_data_meloux2025.json", "utf8"));
+const f = loadReleasedModel();
+const d = loadNotebookData();
 
 test("analyzeModelFile reproduces the notebook's where-then-what numbers", () => {
   const file = {
     ...f,
-    val: { x: Float32Array.from(d.x_val.flat()), y: Float32Array.from(d.y_val.flat()), n: d.x_val.length, nInputs: 2, nOutputs: 1 },
-    xTt: { x: Float32Array.from(d.x_tt_effective_points.rows.flatMap((r: any) => r.x)), n: 4 },
+    val: d.val,
+    xTt: d.xTt,
   };
   const { outputs } = analyzeModelFile(file, { alignment: false });
   assert.equal(outputs.length, 1);

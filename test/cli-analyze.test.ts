@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { referencePath } from "../src/reference";
 
-const MODEL = "/work/shared/reference/xor_mlp_meloux2025.json";
+const MODEL = referencePath("xor_mlp_meloux2025.json");
 const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "analyze", ...args], { encoding: "utf8" });
 
 test("analyze --json on the released model (clean default data, no alignment)", () => {
