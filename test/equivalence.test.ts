@@ -336,8 +336,12 @@ function foreignNet(cls: "C1" | "C2", rng: Rng): MLP {
 }
 
 test("acceptance: equivalence --json on independently written C1/C2 nets ranks same-class pairs above cross-class pairs", () => {
+  for (const seed of [77, 78, 79]) acceptanceRun(seed);
+});
+
+function acceptanceRun(seed: number): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "equiv-"));
-  const rng = new Rng(77);
+  const rng = new Rng(seed);
   const files: string[] = [];
   const cls: string[] = [];
   for (let i = 0; i < 16; i++) {
@@ -364,14 +368,15 @@ test("acceptance: equivalence --json on independently written C1/C2 nets ranks s
   }
   const frac = auc(same, cross);
   const sameRight = out.pairs.filter((p: { a: number; b: number; same: boolean }) => p.same === (cls[p.a] === cls[p.b])).length / out.pairs.length;
-  report(`acceptance (16 foreign nets): same-above-cross fraction ${frac.toFixed(3)}, decisions correct ${sameRight.toFixed(3)}`);
+  report(`acceptance (seed ${seed}, 16 foreign nets, sizes ${[...new Set(files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")).layer_sizes.join(",")))].join(" ")}): same-above-cross fraction ${frac.toFixed(3)}, decisions correct ${sameRight.toFixed(3)}`);
   assert.ok(frac >= 0.9);
   // determinism: the same command gives the same numbers
   const again = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "equivalence", "--json", "--models", ...files.slice(0, 3)], { encoding: "utf8" }));
   const again2 = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "equivalence", "--json", "--models", ...files.slice(0, 3)], { encoding: "utf8" }));
   assert.deepEqual(again, again2);
   assert.throws(() => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "equivalence", "--models", files[0]], { encoding: "utf8", stdio: "pipe" }), /at least two model files/);
-});
+  fs.rmSync(dir, { recursive: true });
+}
 
 test("IIT-trained nets (TensorFlow.js) implement their class and are judged congruent with it", async () => {
   const { trainIITNet, prepareNet, pairScores, congruity, iia } = await import("../src/equivalence");
@@ -413,4 +418,42 @@ test("the released XOR model (aligned formulas are C1: ¬(A*B)*(A+B)) is congrue
   const k = (a: number, b: number) => r.pairs.find((p) => p.a === a && p.b === b)!.congruity;
   report(`released model: congruity with C1 ${k(0, 1).toFixed(3)}, with C2 ${k(0, 2).toFixed(3)}`);
   assert.ok(k(0, 1) >= 0.5 && k(0, 2) < 0.5);
+});
+
+test("E5: naturally trained nets: the most congruent hand-built class matches the alignment-search label", async () => {
+  const { trainNaturalXorNets, alignClasses, prepareNet, pairScores, congruity } = await import("../src/equivalence");
+  // the catalog search labels hand-built nets correctly, negation variants included
+  for (const p of handBuiltPopulation(11, { perClass: 4, classes: ["C1", "C2", "C3"] })) assert.equal(alignClasses(p.model).label, p.cls);
+  const natural = trainNaturalXorNets([[2], [3]], [1, 2, 3]);
+  const probes = makeProbes(1);
+  const refs = handBuiltPopulation(12, { perClass: 4, classes: ["C1", "C2", "C3"], depths: [1] }).map((r) => ({ cls: r.cls, net: prepareNet(r.model, probes) }));
+  const nearest = natural.map((n) => {
+    const p = prepareNet(n.model, probes);
+    const mean = (c: string) => refs.filter((r) => r.cls === c).reduce((s, r, _, a) => s + congruity(pairScores(p, r.net)) / a.length, 0);
+    return (["C1", "C2", "C3"] as const).map((c) => [c, mean(c)] as const).sort((a, b) => b[1] - a[1])[0][0];
+  });
+  const labels = natural.map((n) => n.catalog.label);
+  const ari = adjustedRandIndex(nearest, labels);
+  report(`natural nets (${natural.length}): catalog labels ${labels.join(",")}; most congruent ${nearest.join(",")}; alignGate ${natural.map((n) => n.alignment.label).join(",")}; ARI ${ari.toFixed(3)}`);
+  const pure = natural.map((_, i) => i).filter((i) => labels[i] === "C1" || labels[i] === "C2");
+  assert.ok(pure.length >= 2);
+  for (const i of pure) assert.equal(nearest[i], labels[i]);
+});
+
+test("figures: plain Plotly data with one trace per unit / measure / group", async () => {
+  const f = await import("../src/figures/equivalence");
+  const maps = f.unitMapsFigure([{ model: handBuiltXor("C1", { hidden: [2] }), title: "C1" }, { model: handBuiltXor("C3", { hidden: [3, 2] }), title: "C3" }], "maps", 11);
+  assert.equal(maps.data.length, 2 + 5);
+  assert.equal((maps.data[0].z as number[][]).length, 11);
+  const rows = [{ measure: "ridge", within: [0.9, 0.95], between: [0.3] }, { measure: "cka", within: [0.8], between: [0.1, 0.2] }];
+  assert.equal(f.rocFigure(rows).data.length, 3);
+  assert.match(String(f.rocFigure(rows).data[0].name), /AUC 1\.000/);
+  assert.equal(f.withinBetweenFigure(rows).data.length, 2);
+  const s = [[1, 0.9, 0.2], [0.8, 1, 0.3], [0.1, 0.2, 1]];
+  assert.equal(f.directionalityFigure(s, ["C1", "C1", "C2"]).data.length, 4); // C1 same, C1→C2, C2→C1, diagonal
+  const hm = f.congruityHeatmapFigure(s, ["a", "b", "c"], ["C2", "C1", "C1"]);
+  assert.deepEqual((hm.data[0].z as number[][])[0], [1, 0.3, 0.8]); // sorted: b, c, a
+  assert.equal(f.noiseSweepFigure([0, 0.1], { ridge: [0.5, 1] }).data.length, 1);
+  assert.equal(f.patchingFigure([0, 1], { same: [0, 0.1], cross: [0, 0.8] }).data.length, 2);
+  JSON.stringify(maps);
 });

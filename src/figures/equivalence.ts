@@ -25,8 +25,9 @@ export function unitMapsFigure(nets: readonly { model: MLP; title: string }[], t
         data.push({ type: "heatmap", x: axis, y: axis, z, colorscale: "Viridis", showscale: false, xaxis: `x${k}`, yaxis: `y${k}`, hovertemplate: `${net.title} L${l}.${u}<br>a=%{x:.2f} b=%{y:.2f}: %{z:.2f}<extra></extra>` });
         const dom = (i: number, n: number) => [i / n + 0.01, (i + 1) / n - 0.01];
         layout[`xaxis${k}`] = { domain: dom(c, cols), anchor: `y${k}`, showticklabels: false };
-        layout[`yaxis${k}`] = { domain: dom(nets.length - 1 - r, nets.length).map((v) => v * 0.92), anchor: `x${k}`, showticklabels: false };
-        annotations.push({ text: `${c === 0 ? net.title + " · " : ""}L${l}.${u}`, xref: "paper", yref: "paper", x: (c + 0.5) / cols, y: ((nets.length - r) / nets.length) * 0.92 + 0.005, showarrow: false, font: { size: 10 }, yanchor: "bottom" });
+        const row = nets.length - 1 - r;
+        layout[`yaxis${k}`] = { domain: [(row / nets.length) * 0.92, ((row + 1) / nets.length) * 0.92 - 0.06], anchor: `x${k}`, showticklabels: false };
+        annotations.push({ text: `${c === 0 ? net.title + " · " : ""}L${l}.${u}`, xref: "paper", yref: "paper", x: (c + 0.5) / cols, y: ((nets.length - r) / nets.length) * 0.92 - 0.055, showarrow: false, font: { size: 10 }, yanchor: "bottom" });
       }
   });
   return { data, layout: baseLayout(title, { ...layout, annotations, height: 170 * nets.length + 60 }) };
