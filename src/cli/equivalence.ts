@@ -1,7 +1,5 @@
-import * as fs from "node:fs";
 import { compareNets, CompareOptions } from "../equivalence";
-import { modelFromJson } from "../model";
-import { parseArgs, OptionSpec } from "./args";
+import { parseArgs, readModelFile, OptionSpec } from "./args";
 
 export const help = `Usage: mi-identifiability equivalence --models A.json B.json ... [options]
 
@@ -31,31 +29,13 @@ const spec: Record<string, OptionSpec> = {
   threshold: { type: "number" },
   "whole-layers": { type: "boolean" },
   site: { type: "string", choices: ["post", "pre"] },
-  help: { type: "boolean" },
 };
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "equivalence");
-  if (a.help) {
-    console.log(help);
-    return 0;
-  }
   const files: string[] = [...(a.models ?? []), ...a._];
   if (files.length < 2) throw new Error("equivalence: give at least two model files: --models A.json B.json ...");
-  const models = files.map((f) => {
-    if (!fs.existsSync(f)) throw new Error(`equivalence: model file ${f} does not exist.`);
-    let json: unknown;
-    try {
-      json = JSON.parse(fs.readFileSync(f, "utf8"));
-    } catch (e) {
-      throw new Error(`equivalence: ${f} is not valid JSON (${(e as Error).message}).`);
-    }
-    try {
-      return modelFromJson(json).model;
-    } catch (e) {
-      throw new Error(`equivalence: ${f}: ${(e as Error).message}`);
-    }
-  });
+  const models = files.map((f) => readModelFile(f, "equivalence").model);
   const opts: CompareOptions = {
     probes: { n: a.probes, sigma: a.sigma, nInputs: models[0].layerSizes[0] },
     seed: a.seed ?? 0,
