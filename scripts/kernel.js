@@ -15,4 +15,12 @@ const connectionPath = path.resolve(connectionFile);
 process.chdir(root);
 const tslabMain = require.resolve("tslab/dist/main.js", { paths: [root] });
 process.argv = [process.argv[0], require.resolve("tslab/bin/tslab", { paths: [root] }), "kernel", "--config-path", connectionPath];
+// tslab (1.0.22) with zeromq 6 starts reading the shell socket before iopub is bound, so the first "busy" status can
+// fail with EBUSY; the message is lost and the kernel works, but tslab prints the rejection to the notebook's
+// stderr. Drop exactly that rejection; everything else reaches tslab's own handler.
+const benignStartupRace = (reason) =>
+  reason && reason.code === "EBUSY" && /publishStatus/.test(String(reason.stack || ""));
+const on = process.on.bind(process);
+process.on = (event, listener) =>
+  event === "unhandledRejection" ? on(event, (reason, p) => benignStartupRace(reason) || listener(reason, p)) : on(event, listener);
 require(tslabMain).main();
