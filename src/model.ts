@@ -214,16 +214,23 @@ export interface CircuitMasks {
   edgeMasks: Uint8Array[];
 }
 
-/** Overwrite neurons of hidden layer `layer` (1 … L−1) with `values`, right after its activation. */
+/**
+ * Overwrite neurons of hidden layer `layer` (1 … L−1) right after its activation: with `values` (one per neuron,
+ * the same on every row: interchange interventions) or `rowValues` (n × neurons.length, row-major: patching each
+ * row from its own counterfactual input).
+ */
 export interface Intervention {
   layer: number;
   neurons: readonly number[];
-  values: readonly number[];
+  values?: readonly number[];
+  rowValues?: ArrayLike<number>;
 }
 
 export interface ForwardOptions {
   circuit?: CircuitMasks;
   interventions?: readonly Intervention[];
+  /** Return each layer's values before the activation (W·h + b; an intervened neuron keeps its own). */
+  preActivations?: boolean;
 }
 
 /**
@@ -238,6 +245,7 @@ export function forwardAll(m: MLP, x: ArrayLike<number>, n: number, opts: Forwar
   const L = sizes.length - 1;
   if (x.length !== n * sizes[0]) throw new Error(`forward: expected ${n}×${sizes[0]} inputs, got ${x.length} values.`);
   const acts: Float32Array[] = [Float32Array.from(x as ArrayLike<number>)];
+  const pres: Float32Array[] = [acts[0]];
   const circuit = opts.circuit;
   for (let i = 0; i < L; i++) {
     const nin = sizes[i];
@@ -251,6 +259,7 @@ export function forwardAll(m: MLP, x: ArrayLike<number>, n: number, opts: Forwar
     const b = m.biases[i];
     const em = circuit ? circuit.edgeMasks[i] : undefined;
     const out = new Float32Array(n * nout);
+    const pre = opts.preActivations ? new Float32Array(n * nout) : undefined;
     for (let r = 0; r < n; r++) {
       const base = r * nin;
       for (let o = 0; o < nout; o++) {
@@ -261,6 +270,7 @@ export function forwardAll(m: MLP, x: ArrayLike<number>, n: number, opts: Forwar
           acc = Math.fround(acc + Math.fround(W[wo + j] * input[base + j]));
         }
         acc = Math.fround(acc + b[o]);
+        if (pre) pre[r * nout + o] = acc;
         out[r * nout + o] = acc >= 0 ? acc : Math.fround(acc * LEAKY_SLOPE);
       }
     }
@@ -268,11 +278,19 @@ export function forwardAll(m: MLP, x: ArrayLike<number>, n: number, opts: Forwar
       for (const iv of opts.interventions) {
         if (iv.layer !== i + 1) continue;
         if (iv.layer < 1 || iv.layer >= L) throw new Error(`forward: interventions apply to hidden layers 1…${L - 1}, got layer ${iv.layer}.`);
-        for (let r = 0; r < n; r++) iv.neurons.forEach((j, k) => (out[r * nout + j] = iv.values[k]));
+        const k = iv.neurons.length;
+        if (iv.rowValues) {
+          if (iv.rowValues.length !== n * k) throw new Error(`forward: rowValues must hold ${n}×${k} values (rows × neurons), got ${iv.rowValues.length}.`);
+          for (let r = 0; r < n; r++) iv.neurons.forEach((j, q) => (out[r * nout + j] = iv.rowValues![r * k + q]));
+        } else {
+          if (!iv.values || iv.values.length !== k) throw new Error(`forward: an intervention needs one value per neuron (values) or rows × neurons values (rowValues).`);
+          for (let r = 0; r < n; r++) iv.neurons.forEach((j, q) => (out[r * nout + j] = iv.values![q]));
+        }
       }
     acts.push(out);
+    if (pre) pres.push(pre);
   }
-  return acts;
+  return opts.preActivations ? pres : acts;
 }
 
 /** The output layer only (n × outputs). */

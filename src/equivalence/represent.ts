@@ -4,7 +4,7 @@
  * corners; representations keep only the circuit's units (units whose ablation changes the output), drop units
  * that merely copy the inputs (every net has the inputs), and are concatenated over hidden layers.
  */
-import { MLP, LEAKY_SLOPE } from "../model";
+import { Intervention, MLP, forwardAll } from "../model";
 import { Rng } from "../rng";
 import { cleanInputs } from "../tasks";
 import { Mat, mat } from "./linalg";
@@ -45,41 +45,14 @@ export interface Patch {
 }
 
 /**
- * Forward pass in float64 (same semantics as model.forwardAll: LeakyReLU after every layer), with per-row patches
- * (model.ts's interventions set one value for all rows; patching from counterfactual inputs needs a value per row).
- * Returns activations of layers 0 … L, each n × size; with `preActivations`, the values before the activation
- * function instead (W h + b; a patched unit's own pre-activation is not changed).
+ * model.forwardAll on probe matrices, with per-row patches (counterfactual values per probe) or, with
+ * `preActivations`, the values before the activation. Returns layers 0 … L as matrices.
  */
 export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = [], preActivations = false): Mat[] {
   const sizes = m.layerSizes;
   if (x.d !== sizes[0]) throw new Error(`forwardPatched: probes have ${x.d} columns; the model takes ${sizes[0]} inputs.`);
-  const acts: Mat[] = [x];
-  const pres: Mat[] = [x];
-  const L = sizes.length - 1;
-  for (let i = 0; i < L; i++) {
-    const nin = sizes[i];
-    const nout = sizes[i + 1];
-    const input = acts[i];
-    const out = mat(x.n, nout);
-    const pre = mat(x.n, nout);
-    const W = m.weights[i];
-    const b = m.biases[i];
-    for (let r = 0; r < x.n; r++)
-      for (let o = 0; o < nout; o++) {
-        let acc = b[o];
-        for (let j = 0; j < nin; j++) acc += W[o * nin + j] * input.v[r * nin + j];
-        pre.v[r * nout + o] = acc;
-        out.v[r * nout + o] = acc >= 0 ? acc : acc * LEAKY_SLOPE;
-      }
-    pres.push(pre);
-    for (const p of patches) {
-      if (p.layer !== i + 1) continue;
-      if (p.layer >= L) throw new Error(`forwardPatched: patches apply to hidden layers 1…${L - 1}, got layer ${p.layer}.`);
-      for (let r = 0; r < x.n; r++) out.v[r * nout + p.unit] = p.values[r];
-    }
-    acts.push(out);
-  }
-  return preActivations ? pres : acts;
+  const interventions: Intervention[] = patches.map((p) => ({ layer: p.layer, neurons: [p.unit], rowValues: p.values.length === x.n ? p.values : new Float32Array(x.n).fill(p.values[0]) }));
+  return forwardAll(m, x.v, x.n, { interventions, preActivations }).map((v, l) => mat(x.n, sizes[l], v));
 }
 
 /** A hidden unit: activation layer (1 … L−1) and index. */
