@@ -132,22 +132,40 @@ export function countGroundings(problem: GroundingProblem): number {
   const { nodes } = problem;
   if (nodes.length === 0) return 1; // one empty grounding
   const layers = [...new Set(nodes.map((n) => n.layer))];
-  const firstLayer = nodes[0].layer;
-  // State: cut index per node of the previous processed layer (encoded as a string key) → multiplicity.
+  const byLayer = layers.map((layer) => nodes.map((n, i) => (n.layer === layer ? i : -1)).filter((i) => i >= 0));
+  // A node's admissible cuts depend only on its parents' cuts: cache them per (node, parents' cuts).
+  const cache = nodes.map(() => new Map<number, [number, number][]>());
+  const choicesOf = (ni: number, cutOf: (p: number) => number): [number, number][] => {
+    const node = nodes[ni];
+    if (node.layer === 1) return node.cuts.map((_, c) => [c, 1]);
+    let key = 0;
+    for (const p of node.parents) key = key * nodes[p].cuts.length + cutOf(p);
+    let hit = cache[ni].get(key);
+    if (!hit) {
+      const parentTables = node.parents.map((p) => nodes[p].cuts[cutOf(p)].table);
+      hit = node.cuts.map((cut, c): [number, number] => [c, localCount(cut.table, parentTables, true)]).filter(([, k]) => k > 0);
+      cache[ni].set(key, hit);
+    }
+    return hit;
+  };
+  // State: the cut of each node of the last completed layer → multiplicity of the partial groundings that chose it.
   let prevNodes: number[] = [];
   let states = new Map<string, { cuts: number[]; mult: number }>([["", { cuts: [], mult: 1 }]]);
-  for (const layer of layers) {
-    const cur = nodes.map((n, i) => (n.layer === layer ? i : -1)).filter((i) => i >= 0);
+  let total = 0;
+  byLayer.forEach((cur, li) => {
+    const last = li === byLayer.length - 1;
     const next = new Map<string, { cuts: number[]; mult: number }>();
     for (const { cuts: prevCuts, mult } of states.values()) {
-      // Per current node: the admissible cuts with their local-table counts.
-      const choices = cur.map((ni) => {
-        const node = nodes[ni];
-        if (layer === firstLayer && node.parents.length === 0 && layer === 1) return node.cuts.map((_, c) => [c, 1]);
-        const parentTables = node.parents.map((p) => nodes[p].cuts[prevCuts[prevNodes.indexOf(p)]].table);
-        return node.cuts.map((cut, c) => [c, localCount(cut.table, parentTables, true)]).filter(([, k]) => k > 0);
-      });
+      const cutOf = (p: number) => prevCuts[prevNodes.indexOf(p)];
+      const choices = cur.map((ni) => choicesOf(ni, cutOf));
       if (choices.some((c) => c.length === 0)) continue;
+      if (last) {
+        // Nothing depends on the last layer's cuts: its nodes contribute independently.
+        let m = mult;
+        for (const c of choices) m *= c.reduce((s, [, k]) => s + k, 0);
+        total += m;
+        continue;
+      }
       const idx = new Array(cur.length).fill(0);
       for (;;) {
         let m = mult;
@@ -166,9 +184,7 @@ export function countGroundings(problem: GroundingProblem): number {
     }
     states = next;
     prevNodes = cur;
-  }
-  let total = 0;
-  for (const { mult } of states.values()) total += mult;
+  });
   if (!Number.isSafeInteger(total)) throw new Error(`countGroundings: the count (${total}) exceeds 2^53 and is not exact as a number.`);
   return total;
 }
