@@ -79,6 +79,35 @@ test("aggregated count = naive materialised count = lazy iterator, on every cand
   assert.ok(checked > 100);
 });
 
+test("aggregated count = naive count on wider networks and noisy grounding sets (several cuts per node), sets alternating", () => {
+  const sizes = [2, 4, 4, 1];
+  const rng = new Rng(2024);
+  const m: MLP = mlpFromArrays(sizes, sizes.slice(1).map((o, i) => Array.from({ length: o }, () => Array.from({ length: sizes[i] }, () => rng.normal() * 1.5))), sizes.slice(1).map((o) => Array.from({ length: o }, () => rng.normal() * 0.5)), ["XOR"]);
+  // Two grounding sets used in turn: the count must not depend on which set was grounded before.
+  const noisy = Float32Array.from({ length: 24 }, (_, i) => (i % 2 ? (i >> 1) % 2 : (i >> 2) % 2) + rng.normal() * 0.2);
+  const clean = cleanInputs(2);
+  let compared = 0;
+  let i = 0;
+  for (const c of enumerateCircuits(sizes)) {
+    if (i++ % 1499) continue;
+    for (const [x, n] of [[noisy, 12], [clean, 4]] as const) {
+      const p = groundingProblem(m, c, x, n);
+      const k = countGroundings(p);
+      if (k > 0 && k < 20000) {
+        assert.equal(k, naiveCount(p));
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 20, `only ${compared} circuits compared`);
+});
+
+test("countGroundings refuses a layer with too many combinations of cuts, naming the limit", () => {
+  const table = Uint8Array.of(0, 1, 1, 1);
+  const nodes = Array.from({ length: 16 }, (_, j) => ({ layer: 1, neuron: j, parents: [], cuts: [0, 1, 2].map((t) => ({ threshold: t, table })) }));
+  assert.throws(() => countGroundings({ keys: [], nodes, dropped: [] }), /layer 1 has 43,046,721 combinations of cuts.*sparser circuit/);
+});
+
 test("iterator gives per-neuron tables, thresholds and gates", () => {
   const r = findCircuits(f.model, val);
   const g = iterateGroundings(groundingProblem(f.model, r.circuits[0], tt, 4, "corrected")).next().value as Grounding;

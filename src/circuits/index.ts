@@ -220,8 +220,8 @@ export interface CircuitSearchResult {
   metrics?: CircuitMetrics;
 }
 
-/** Candidates per second of `findCircuits` measured on this project's bench (2 slow cores), for time estimates. */
-export const CANDIDATES_PER_SECOND = 500_000;
+/** Candidates per second of `findCircuits` on this project's bench (2 slow cores: about 1 M/s on [2,5,5,1]), for time estimates. */
+export const CANDIDATES_PER_SECOND = 1_000_000;
 
 export const DEFAULT_MAX_CANDIDATES = 5_000_000;
 
@@ -307,6 +307,18 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
   for (let r = 0; r < u; r++) for (let j = 0; j < sizes[0]; j++) input0[j * u + r] = x[r * sizes[0] + j];
   let cand = 0;
   const progressEvery = 20000;
+  // Per depth i: activations of layer i+1's active neurons under every incoming-edge row. Grown on demand (not
+  // sized for the widest case: 16-wide layers on noisy data would need gigabytes) and reused by every call.
+  const scratch = Array.from({ length: L }, (_, i) => ({ buf: new Float32Array(0), raw: new Float32Array(0), done: new Uint8Array(0), off: new Int32Array(sizes[i + 1]) }));
+  const scratchFor = (i: number, slots: number) => {
+    const s = scratch[i];
+    if (s.done.length < slots) {
+      s.buf = new Float32Array(slots * u);
+      s.raw = new Float32Array(slots * u);
+      s.done = new Uint8Array(slots);
+    }
+    return s;
+  };
 
   for (const nodeMasks of nodeCombos(sizes, opts)) {
     const act = nodeMasks.map(activeList);
@@ -329,9 +341,9 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
       // (the last layer needs only the masks its options use) and shared by every edge matrix using that row.
       // Weighted sums in index order, built incrementally: a mask's sum is the sum of the mask without its last
       // input (lowest bit = largest q) plus that input's term — the same float32 operations as forwardAll.
-      const buf = new Float32Array(outs.length * nRowMasks * u);
-      const raw = new Float32Array(outs.length * nRowMasks * u);
-      const done = new Uint8Array(outs.length * nRowMasks);
+      // Scratch of this depth, reused by every call (a call at depth i never overlaps another at depth i).
+      const { buf, raw, done, off } = scratchFor(i, outs.length * nRowMasks);
+      done.fill(0, 0, outs.length * nRowMasks);
       const ensure = (p: number, mask: number): void => {
         const slot = p * nRowMasks + mask;
         if (done[slot]) return;
@@ -354,7 +366,6 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
         done[slot] = 1;
       };
       const opts_i = options[i];
-      const off = new Int32Array(outs.length);
       for (let k = 0; k < opts_i.length; k++) {
         const rows = opts_i[k];
         let on = 0;
