@@ -30,6 +30,8 @@ export interface OutputAnalysis {
   interpretations_per_circuit: number[];
   formulas: number | null;
   mappings_per_formula: number[] | null;
+  /** Ours: valid mappings (minimal or not) of each aligned formula, the count before the minimality filter. */
+  valid_mappings_per_formula: number[] | null;
   timings_ms: Record<string, number>;
   aligned?: { index: number; formula: string; mappings: Record<string, [number, number][]>[] }[];
 }
@@ -100,6 +102,7 @@ export function analyzeModelFile(file: ModelFile, opts: AnalyzeOptions = {}): { 
       interpretations_per_circuit: interpretations,
       formulas: null,
       mappings_per_formula: null,
+      valid_mappings_per_formula: null,
       timings_ms: timings,
     };
     if (opts.alignment ?? true) {
@@ -109,6 +112,7 @@ export function analyzeModelFile(file: ModelFile, opts: AnalyzeOptions = {}): { 
       timings.alignment = performance.now() - t0;
       result.formulas = al.formulas;
       result.mappings_per_formula = al.mappingsPerFormula;
+      result.valid_mappings_per_formula = al.validMappingsPerFormula;
       result.aligned = al.aligned.map((a) => ({ index: a.index, formula: a.formula, mappings: a.mappings }));
     }
     void L;

@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  alignGate, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, referenceMappings,
+  alignGate, countValidMappings, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, referenceMappings,
   InterventionTable, NeuronSet,
 } from "../src/alignment";
 import { Formula, SamplePair, candidateFormulas, evaluateFormula, formulaNodeValues, formulaRowValues, nodeLabel, relevantNodes, samplePairs } from "../src/formulas";
 import { MLP, forwardAll, mlpFromArrays } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { Rng } from "../src/rng";
+import { trainExperimentSync } from "../src/train";
 
 const released = loadReleasedModel().model;
 
@@ -173,6 +174,32 @@ test("the minimal-set search equals the reference's exhaustive search + filter",
     }
   }
   assert.ok(total > 42);
+});
+
+test("valid mappings (minimal or not) = the reference's search before its filter; counted per aligned formula", () => {
+  const cases: [MLP, string][] = [[released, "XOR"], [randomMLP([2, 3, 3, 1], 5, released, 0.2), "XOR"], [trainExperimentSync({ gates: ["XOR"], size: 4, seedOffset: 0 }).result.model, "XOR"], [released, "AND"]];
+  let grew = false;
+  for (const [m, gate] of cases) {
+    const table = interventionTable(m, 2);
+    const pairs = samplePairs(2, "compat");
+    for (const c of candidateFormulas(gate, 3)) {
+      const all = referenceMappings(c.formula, table, pairs);
+      const { count, truncated } = countValidMappings(c.formula, table, pairs);
+      assert.equal(count, all.length, `${gate} formula ${c.index}`);
+      assert.equal(truncated, false);
+      if (count > inclusionMinimal(all, table).length) grew = true;
+    }
+    const r = alignGate(m, gate);
+    assert.deepEqual(r.validMappingsPerFormula, r.aligned.map((a) => referenceMappings(candidateFormulas(gate, 3)[a.index].formula, table, pairs).length));
+    r.validMappingsPerFormula.forEach((v, i) => assert.ok(v >= r.mappingsPerFormula[i]));
+  }
+  assert.ok(grew, "some formula has non-minimal valid mappings");
+  // The released model: 42 minimal mappings, more valid ones; a limit truncates the count.
+  const r = alignGate(released, "XOR");
+  const total = r.validMappingsPerFormula.reduce((a, b) => a + b, 0);
+  assert.ok(total > 42, `valid mappings ${total}`);
+  const f0 = candidateFormulas("XOR", 3)[0].formula;
+  assert.deepEqual(countValidMappings(f0, interventionTable(released, 2), samplePairs(2, "compat"), 1, 1), { count: 1, truncated: true });
 });
 
 test("corrected mode: 12 ordered pairs, IIA fractions, threshold", () => {

@@ -163,6 +163,14 @@ test("figures: log-scale box plots per group (zeros counted in the label), per-m
   const ns = networkSizeComparisonFigure(records);
   const paper = ns.data.filter((d) => d.name === "paper median" || d.name === "paper median ");
   assert.deepEqual(paper.map((d) => d.y), [[8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
+  // Records with valid (non-minimal) mapping counts get a third panel, with the paper's mapping medians.
+  const withValid = records.map((r) => ({ ...r, valid_mappings_per_formula: r.mappings_per_formula && r.mappings_per_formula.map((l) => l.map((v) => v * 10)) }));
+  const ns3 = networkSizeComparisonFigure(withValid);
+  assert.equal((ns3.layout.yaxis2 as { title: { text: string } }).title.text, "valid mappings per model (minimal or not)");
+  assert.deepEqual(ns3.data.filter((d) => String(d.name).startsWith("paper median")).map((d) => d.y), [[8, 30, 400, 3500], [8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
+  assert.deepEqual(ns3.data.find((d) => d.yaxis === "y2" && d.name === "k=3")!.y, [300, 400]);
+  const cmp = networkSizeComparison(withValid);
+  assert.deepEqual(cmp.filter((r) => r.k === 3).map((r) => [r.measure, r.our_median]), [["mappings", 35], ["valid mappings", 350], ["interpretations", 8000]]);
   assert.throws(() => multiplicityFigure([rec(3, null)], "size"), /no accepted model/);
   JSON.stringify(fig); // plain data
 });

@@ -48,6 +48,8 @@ export interface AlignedFormula {
   nodes?: string[];
   /** True when the listing stopped at maxMappings. */
   truncated?: boolean;
+  /** Valid mappings, minimal or not (countValidMappings): the count before the reference's minimality filter. */
+  validMappings: number;
 }
 
 export interface GateAlignment {
@@ -56,6 +58,8 @@ export interface GateAlignment {
   formulas: number;
   /** Minimal mappings of each aligned formula, in candidate order. */
   mappingsPerFormula: number[];
+  /** Valid mappings (minimal or not) of each aligned formula, same order; see countValidMappings. */
+  validMappingsPerFormula: number[];
   aligned: AlignedFormula[];
   timingsMs: Record<string, number>;
   /** Candidate formula strings, in order. */
@@ -185,17 +189,24 @@ function minimalSets(valid: number[], table: InterventionTable): number[] {
   });
 }
 
-/** Disjoint complete assignments choosing one set index per node from `options[node]` (DFS, node order). */
-function disjointAssignments(options: number[][], table: InterventionTable, limit: number): { found: number[][]; truncated: boolean } {
+/**
+ * Disjoint complete assignments choosing one set index per node from `options[node]` (DFS, node order): listed
+ * (`keep`, up to `limit`) or only counted (up to `limit`).
+ */
+function disjointAssignments(options: number[][], table: InterventionTable, limit: number, keep = true): { found: number[][]; count: number; truncated: boolean } {
   const found: number[][] = [];
+  let count = 0;
   const used = new Map<number, number>(); // layer → used neuron mask
   const pick: number[] = [];
   let truncated = false;
   const rec = (i: number) => {
     if (truncated) return;
     if (i === options.length) {
-      if (found.length >= limit) truncated = true;
-      else found.push([...pick]);
+      if (count >= limit) truncated = true;
+      else {
+        count++;
+        if (keep) found.push([...pick]);
+      }
       return;
     }
     for (const k of options[i]) {
@@ -210,7 +221,7 @@ function disjointAssignments(options: number[][], table: InterventionTable, limi
     }
   };
   rec(0);
-  return { found, truncated };
+  return { found, count, truncated };
 }
 
 function toMapping(nodes: Formula[], assignment: number[], table: InterventionTable): Mapping {
@@ -238,6 +249,18 @@ export function referenceMappings(f: Formula, table: InterventionTable, pairs: r
   if (nodes.length === 0) return [[]];
   const { iia } = iiaTable(f, table, pairs);
   return disjointAssignments(validSets(iia, threshold), table, Infinity).found;
+}
+
+/**
+ * Number of valid mappings of a formula, minimal or not (each relevant node on its own IIA-perfect, disjoint
+ * single-layer sets): what the reference's search lists before its minimality filter. Counted, not listed; stops at
+ * `limit` (`truncated`).
+ */
+export function countValidMappings(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1, limit = 10_000_000): { count: number; truncated: boolean } {
+  if (relevantNodes(f).length === 0) return { count: 1, truncated: false };
+  const { iia } = iiaTable(f, table, pairs);
+  const { count, truncated } = disjointAssignments(validSets(iia, threshold), table, limit, false);
+  return { count, truncated };
 }
 
 /** Inclusion-minimal elements of a list of mappings (M ≤ M' iff every node's set of M is inside M''s). */
@@ -294,6 +317,7 @@ export function alignGate(sub: MLP, gate: string, opts: AlignOptions = {}): Gate
       formula: c.string,
       mappings: r.assignments.map((m) => toMapping(r.nodes, m, table)),
       nodes: r.nodes.map(nodeLabel),
+      validMappings: countValidMappings(c.formula, table, pairs, o.threshold).count,
     };
     if (r.truncated) a.truncated = true;
     aligned.push(a);
@@ -303,6 +327,7 @@ export function alignGate(sub: MLP, gate: string, opts: AlignOptions = {}): Gate
     nCandidates: candidates.length,
     formulas: aligned.length,
     mappingsPerFormula: aligned.map((a) => a.mappings.length),
+    validMappingsPerFormula: aligned.map((a) => a.validMappings),
     aligned,
     timingsMs,
     candidates: candidates.map((c) => c.string),

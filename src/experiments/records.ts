@@ -55,6 +55,8 @@ export interface StudyRecord {
   backend: string | null;
   /** Wall-clock milliseconds: train, circuits, interpretations, alignment (summed over outputs), total. */
   timings_ms: Record<string, number>;
+  /** Per output: valid mappings (minimal or not) of each aligned formula; null when the alignment was skipped. */
+  valid_mappings_per_formula?: number[][] | null;
   /** Set on compacted copies (per-circuit interpretation lists replaced by their sums; see compactRecords). */
   compact?: boolean;
 }
@@ -62,7 +64,7 @@ export interface StudyRecord {
 /** The reference's columns, in its order. */
 export const REFERENCE_COLUMNS = ["gates", "n_gates", "sizes", "seed_offset", "perfect_circuits", "interpretations_per_circuit", "formulas", "mappings_per_formula", "loss_target", "learning_rate", "depth", "weights"] as const;
 /** Our columns after them. */
-export const EXTRA_COLUMNS = ["study", "job", "key", "seed", "noise_std", "accepted", "epochs", "final_loss", "val_acc", "stop_reason", "candidates", "mode", "engine", "backend", "timings_ms"] as const;
+export const EXTRA_COLUMNS = ["study", "job", "key", "seed", "noise_std", "accepted", "epochs", "final_loss", "val_acc", "stop_reason", "candidates", "valid_mappings_per_formula", "mode", "engine", "backend", "timings_ms"] as const;
 export const CSV_COLUMNS: readonly string[] = [...REFERENCE_COLUMNS, ...EXTRA_COLUMNS];
 
 /** The ExperimentConfig of a job (the train module's contract). */
@@ -121,6 +123,7 @@ export function runStudyJob(studyName: string, grid: StudyGrid, job: StudyJob, o
     engine: result.engine,
     backend: result.backend ?? null,
     timings_ms: timings,
+    valid_mappings_per_formula: null,
   };
   if (result.accepted) {
     const analysisOpts: AnalyzeOptions = { ...opts };
@@ -131,6 +134,7 @@ export function runStudyJob(studyName: string, grid: StudyGrid, job: StudyJob, o
     if (opts.alignment ?? true) {
       rec.formulas = a.outputs.map((o) => o.formulas ?? 0);
       rec.mappings_per_formula = a.outputs.map((o) => o.mappings_per_formula ?? []);
+      rec.valid_mappings_per_formula = a.outputs.map((o) => o.valid_mappings_per_formula ?? []);
     }
     for (const o of a.outputs) for (const [k, v] of Object.entries(o.timings_ms)) timings[k] = (timings[k] ?? 0) + v;
   }
@@ -147,6 +151,8 @@ export interface ModelCounts {
   /** Aligned algorithms (candidate formulas with >= 1 minimal mapping); null when the alignment was skipped. */
   algorithms: number | null;
   mappings: number | null;
+  /** Valid mappings, minimal or not (null when skipped, or in records written before this count existed). */
+  validMappings: number | null;
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((s, v) => s + v, 0);
@@ -158,6 +164,7 @@ export function modelCounts(r: StudyRecord): ModelCounts | null {
     interpretations: sum(r.interpretations_per_circuit.map(sum)),
     algorithms: r.formulas ? sum(r.formulas) : null,
     mappings: r.mappings_per_formula ? sum(r.mappings_per_formula.map(sum)) : null,
+    validMappings: r.valid_mappings_per_formula ? sum(r.valid_mappings_per_formula.map(sum)) : null,
   };
 }
 

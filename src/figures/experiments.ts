@@ -3,7 +3,7 @@
  * what a study varies, per-model counts, and the network-size comparison with the paper's medians.
  */
 import type { StudyRecord } from "../experiments/records";
-import { modelCounts } from "../experiments/records";
+import { ModelCounts, modelCounts } from "../experiments/records";
 import type { GroupKey } from "../experiments/studies";
 import { COUNT_LABELS, COUNT_NAMES, CountName, PAPER_NETWORK_SIZE_MEDIANS, countValues, groupRecords } from "../experiments/summary";
 import { Figure, PALETTE, baseLayout } from "./figure";
@@ -85,36 +85,41 @@ export function perModelCountsFigure(records: readonly StudyRecord[], title = "P
 }
 
 /**
- * Network size: our counts per model (boxes) against the paper's medians (red diamonds), for minimal mappings and
- * interpretations, k = 2..5, log y.
+ * Network size: our counts per model (boxes) against the paper's medians (red diamonds), for minimal mappings, all
+ * valid mappings (minimal or not; panel left out for records without that count) and interpretations, k = 2..5, log y.
  */
 export function networkSizeComparisonFigure(records: readonly StudyRecord[], title = "Network size: ours (boxes) vs the paper's medians (◆)"): Figure {
-  const measures: CountName[] = ["mappings", "interpretations"];
   const groups = groupRecords(records.filter((r) => r.sizes >= 2 && r.sizes <= 5), "size");
+  type Panel = { title: string; paper: "mappings" | "interpretations"; values: (c: ModelCounts) => number | null };
+  const allPanels: Panel[] = [
+    { title: "minimal mappings per model", paper: "mappings", values: (c) => c.mappings },
+    { title: "valid mappings per model (minimal or not)", paper: "mappings", values: (c) => c.validMappings },
+    { title: "interpretations per model", paper: "interpretations", values: (c) => c.interpretations },
+  ];
+  const panels = allPanels.filter((p) => groups.some((g) => g.counts.some((c) => p.values(c) !== null)));
   const data: Record<string, unknown>[] = [];
-  measures.forEach((m, p) => {
+  panels.forEach((panel, p) => {
     const ax = axisSuffix(p);
     groups.forEach((g, gi) => {
-      const vals = countValues(g.counts, m).filter((v) => v > 0);
+      const vals = g.counts.map(panel.values).filter((v): v is number => v !== null && v > 0);
       data.push({ type: "box", name: g.label, x: vals.map(() => g.label), y: vals, boxpoints: "outliers", marker: { color: PALETTE[gi % PALETTE.length] }, xaxis: `x${ax}`, yaxis: `y${ax}`, showlegend: false });
     });
     const ks = [2, 3, 4, 5];
     data.push({
-      type: "scatter", mode: "markers+lines", name: p === 0 ? "paper median" : "paper median ", showlegend: p === 0,
-      x: ks.map((k) => `k=${k}`), y: ks.map((k) => PAPER_NETWORK_SIZE_MEDIANS[k][m as "mappings" | "interpretations"]),
+      type: "scatter", mode: "markers+lines", name: p === 0 ? "paper median" : `paper median${" ".repeat(p)}`, showlegend: p === 0,
+      x: ks.map((k) => `k=${k}`), y: ks.map((k) => PAPER_NETWORK_SIZE_MEDIANS[k][panel.paper]),
       marker: { symbol: "diamond", size: 12, color: "#D55E00" }, line: { dash: "dot", color: "#D55E00" }, xaxis: `x${ax}`, yaxis: `y${ax}`,
     });
   });
   const cats = ["k=2", "k=3", "k=4", "k=5"];
+  const axes: Record<string, unknown> = {};
+  panels.forEach((panel, p) => {
+    const ax = axisSuffix(p);
+    axes[`xaxis${ax}`] = { title: { text: "hidden width k" }, type: "category", categoryorder: "array", categoryarray: cats };
+    axes[`yaxis${ax}`] = { title: { text: panel.title }, type: "log" };
+  });
   return {
     data,
-    layout: baseLayout(title, {
-      grid: { rows: 1, columns: 2, pattern: "independent" },
-      xaxis: { title: { text: "hidden width k" }, type: "category", categoryorder: "array", categoryarray: cats },
-      xaxis2: { title: { text: "hidden width k" }, type: "category", categoryorder: "array", categoryarray: cats },
-      yaxis: { title: { text: "minimal mappings per model" }, type: "log" },
-      yaxis2: { title: { text: "interpretations per model" }, type: "log" },
-      height: 450,
-    }),
+    layout: baseLayout(title, { grid: { rows: 1, columns: panels.length, pattern: "independent" }, ...axes, height: 450 }),
   };
 }
