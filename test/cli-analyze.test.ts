@@ -31,5 +31,6 @@ test("analyze --json aligns the released model's formulas (SPEC 11: 7 formulas, 
   const c = JSON.parse(cli("--model", MODEL, "--json", "--mode", "corrected", "--max-circuits", "2")).outputs[0];
   assert.deepEqual(c.mappings_per_formula, [1, 1]);
   assert.match(cli("--model", MODEL, "--max-circuits", "1"), /aligned formulas:\s+7 \(minimal mappings per formula: 2, 2, 12, 12, 6, 6, 2\)/);
+  assert.match(cli("--model", MODEL, "--max-circuits", "1"), /#22 .*: 12 minimal mappings \(20 valid\)/);
   assert.throws(() => cli("--model", MODEL, "--iia-threshold", "0.5"), /compat mode requires IIA = 1/);
 });

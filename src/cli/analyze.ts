@@ -72,7 +72,9 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  interpretations:     ${total} (${opts.mode ?? "compat"} mode; per circuit: ${o.interpretations_per_circuit.join(", ")})`);
     if (o.formulas !== null) {
       console.log(`  aligned formulas:    ${o.formulas} (minimal mappings per formula: ${o.mappings_per_formula!.join(", ")})`);
-      for (const a of o.aligned ?? []) console.log(`    #${a.index} ${a.formula}: ${a.mappings.length} minimal mapping${a.mappings.length === 1 ? "" : "s"}`);
+      (o.aligned ?? []).forEach((a, i) =>
+        console.log(`    #${a.index} ${a.formula}: ${a.mappings.length} minimal mapping${a.mappings.length === 1 ? "" : "s"} (${o.valid_mappings_per_formula![i]} valid)`),
+      );
     }
     console.log(`  time:                ${Object.entries(o.timings_ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
   }
