@@ -233,33 +233,40 @@ function toMapping(nodes: Formula[], assignment: number[], table: InterventionTa
   return m;
 }
 
-/** Minimal mappings of one formula as set indices per relevant node (SPEC 7). */
-export function minimalAssignments(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1, limit = 1_000_000): { nodes: Formula[]; assignments: number[][]; truncated: boolean } {
-  const nodes = relevantNodes(f);
-  if (nodes.length === 0) return { nodes, assignments: [[]], truncated: false }; // SPEC 14.10: one empty mapping
-  const { iia } = iiaTable(f, table, pairs);
-  const options = validSets(iia, threshold).map((v) => minimalSets(v, table));
-  const { found, truncated } = disjointAssignments(options, table, limit);
-  return { nodes, assignments: found, truncated };
+/**
+ * Per relevant node of a formula, the indices of its valid sets. A formula without relevant nodes has none, and the
+ * DFS over no nodes yields one empty mapping (SPEC 14.10).
+ */
+function formulaValidSets(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold: number): { nodes: Formula[]; valid: number[][] } {
+  const { nodes, iia } = iiaTable(f, table, pairs);
+  return { nodes, valid: validSets(iia, threshold) };
+}
+
+/**
+ * Minimal mappings of one formula as set indices per relevant node (SPEC 7), and every node's valid sets (minimal or
+ * not, for countValidMappings' count without a second IIA pass).
+ */
+export function minimalAssignments(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1, limit = 1_000_000): { nodes: Formula[]; assignments: number[][]; truncated: boolean; valid: number[][] } {
+  const { nodes, valid } = formulaValidSets(f, table, pairs, threshold);
+  const { found, truncated } = disjointAssignments(valid.map((v) => minimalSets(v, table)), table, limit);
+  return { nodes, assignments: found, truncated, valid };
 }
 
 /** The reference's search: every complete mapping of valid, disjoint sets (largest sets first), as set indices. */
 export function referenceMappings(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1): number[][] {
-  const nodes = relevantNodes(f);
-  if (nodes.length === 0) return [[]];
-  const { iia } = iiaTable(f, table, pairs);
-  return disjointAssignments(validSets(iia, threshold), table, Infinity).found;
+  return disjointAssignments(formulaValidSets(f, table, pairs, threshold).valid, table, Infinity).found;
 }
+
+/** Default bound of countValidMappings (a count: nothing is listed). */
+export const MAX_VALID_MAPPINGS = 10_000_000;
 
 /**
  * Number of valid mappings of a formula, minimal or not (each relevant node on its own IIA-perfect, disjoint
  * single-layer sets): what the reference's search lists before its minimality filter. Counted, not listed; stops at
  * `limit` (`truncated`).
  */
-export function countValidMappings(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1, limit = 10_000_000): { count: number; truncated: boolean } {
-  if (relevantNodes(f).length === 0) return { count: 1, truncated: false };
-  const { iia } = iiaTable(f, table, pairs);
-  const { count, truncated } = disjointAssignments(validSets(iia, threshold), table, limit, false);
+export function countValidMappings(f: Formula, table: InterventionTable, pairs: readonly SamplePair[], threshold = 1, limit = MAX_VALID_MAPPINGS): { count: number; truncated: boolean } {
+  const { count, truncated } = disjointAssignments(formulaValidSets(f, table, pairs, threshold).valid, table, limit, false);
   return { count, truncated };
 }
 
@@ -317,7 +324,7 @@ export function alignGate(sub: MLP, gate: string, opts: AlignOptions = {}): Gate
       formula: c.string,
       mappings: r.assignments.map((m) => toMapping(r.nodes, m, table)),
       nodes: r.nodes.map(nodeLabel),
-      validMappings: countValidMappings(c.formula, table, pairs, o.threshold).count,
+      validMappings: disjointAssignments(r.valid, table, MAX_VALID_MAPPINGS, false).count,
     };
     if (r.truncated) a.truncated = true;
     aligned.push(a);

@@ -226,8 +226,7 @@ export function countGroundings(problem: GroundingProblem): number {
   let total = 0;
   for (let li = 0; li < byLayer.length; li++) {
     const cur = byLayer[li];
-    const last = li === byLayer.length - 1;
-    const next = last ? states : new Float64Array(nStates[li]);
+    const next = li === byLayer.length - 1 ? null : new Float64Array(nStates[li]);
     const choices: ReturnType<typeof choicesOf>[] = new Array(cur.length);
     const idx = new Int32Array(cur.length);
     for (let state = 0; state < states.length; state++) {
@@ -236,8 +235,8 @@ export function countGroundings(problem: GroundingProblem): number {
       let empty = false;
       for (let q = 0; q < cur.length && !empty; q++) empty = (choices[q] = choicesOf(cur[q], state)).sum === 0;
       if (empty) continue;
-      if (last) {
-        // Nothing depends on the last layer's cuts: its nodes contribute independently.
+      if (!next) {
+        // Last layer: nothing depends on its cuts, so its nodes contribute independently.
         let m = mult;
         for (let q = 0; q < cur.length; q++) m *= choices[q].sum;
         total += m;
@@ -257,7 +256,7 @@ export function countGroundings(problem: GroundingProblem): number {
         if (q < 0) break;
       }
     }
-    states = next;
+    if (next) states = next;
   }
   if (!Number.isSafeInteger(total)) throw new Error(`countGroundings: the count (${total}) exceeds 2^53 and is not exact as a number.`);
   return total;
