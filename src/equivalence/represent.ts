@@ -4,7 +4,7 @@
  * corners; representations keep only the circuit's units (units whose ablation changes the output), drop units
  * that merely copy the inputs (every net has the inputs), and are concatenated over hidden layers.
  */
-import { Intervention, MLP, forwardAll } from "../model";
+import { LayerPatch, MLP, forwardAll } from "../model";
 import { Rng } from "../rng";
 import { cleanInputs } from "../tasks";
 import { Mat, mat } from "./linalg";
@@ -51,7 +51,7 @@ export interface Patch {
 export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = [], preActivations = false): Mat[] {
   const sizes = m.layerSizes;
   if (x.d !== sizes[0]) throw new Error(`forwardPatched: probes have ${x.d} columns; the model takes ${sizes[0]} inputs.`);
-  const interventions: Intervention[] = patches.map((p) => ({ layer: p.layer, neurons: [p.unit], rowValues: p.values.length === x.n ? p.values : new Float32Array(x.n).fill(p.values[0]) }));
+  const interventions: LayerPatch[] = patches.map((p) => ({ layer: p.layer, neurons: [p.unit], rowValues: p.values.length === x.n ? p.values : new Float32Array(x.n).fill(p.values[0]) }));
   return forwardAll(m, x.v, x.n, { interventions, preActivations }).map((v, l) => mat(x.n, sizes[l], v));
 }
 
