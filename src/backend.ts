@@ -2,9 +2,8 @@
  * TensorFlow.js backend choice, once per process.
  *
  * - "tensorflow": the native tfjs-node, used when it is installed (`npm install @tensorflow/tfjs-node@4.22.0`).
- *   Detection: `require("@tensorflow/tfjs-node")` must register the "tensorflow" backend. Note that
- *   danfojs-node's own `@tensorflow/tfjs-node` is overridden to plain `@tensorflow/tfjs` (one tfjs-core in the
- *   process), so a successful require alone proves nothing.
+ *   Detection: `require("@tensorflow/tfjs-node")` must register the "tensorflow" backend (a package aliased to
+ *   plain `@tensorflow/tfjs` under that name loads but registers nothing).
  * - otherwise "cpu" (default: measured faster than "wasm" on these tiny models, see bench/training.ts) or "wasm"
  *   (`@tensorflow/tfjs-backend-wasm`).
  * Env MI_TF_BACKEND=tensorflow|cpu|wasm overrides the choice (and `prefer`).

@@ -59,15 +59,6 @@ test("tables: records, {columns, rows} and danfojs-like frames render with a row
   assert.throws(() => tableToHtml(rows, { limit: -1 }), /limit/);
 });
 
-test("a real danfojs DataFrame renders as a table", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dfd = require("danfojs-node") as { DataFrame: new (d: unknown) => unknown };
-  const df = new dfd.DataFrame({ x: [1, 2, 3], y: ["a", "b", "c"] });
-  const t = normalizeTable(df as never);
-  assert.deepEqual(t.columns, ["", "x", "y"]);
-  assert.deepEqual(t.rows[2], [2, 3, "c"]);
-});
-
 test("progress line: bar, counts, percent, elapsed and ETA", () => {
   assert.equal(formatProgressLine({ label: "fit", done: 25, total: 100, elapsedMs: 1000 }, 8), "fit [##......] 25/100 25%  1.0 s elapsed, ETA 3.0 s");
   assert.equal(formatProgressLine({ label: "fit", done: 100, total: 100, elapsedMs: 75_000 }, 0), "fit 100/100 100%  1 min 15 s");
