@@ -5,6 +5,7 @@
  * custom loop (the Layers API has no activation hooks); the result is a plain MLP.
  */
 import { loadTf } from "../backend";
+import { Formula, evaluateFormula, fAnd, fNot, fOr, fVar, formulaNodeValues } from "../formulas";
 import { MLP, mlpFromArrays, weightsAsArrays } from "../model";
 import { Rng } from "../rng";
 import { initMLP } from "../train";
@@ -12,19 +13,42 @@ import { XorClass, computesXor } from "./groundTruth";
 import { mat } from "./linalg";
 import { forwardPatched } from "./represent";
 
-/** The high-level model of a class: intermediate variables from (a, b), and XOR from the variables. */
-const HIGH_LEVEL: Record<XorClass, { vars: ((a: number, b: number) => number)[]; out: (v: number[]) => number }> = {
-  C1: { vars: [(a, b) => a | b, (a, b) => a & b], out: ([o, n]) => o & (1 - n) },
-  C2: { vars: [(a, b) => a & (1 - b), (a, b) => (1 - a) & b], out: ([p, q]) => p | q },
-  C3: { vars: [(a) => a, (_, b) => b, (a, b) => a & b], out: ([p, q, r]) => (p + q - 2 * r >= 1 ? 1 : 0) },
+/**
+ * The high-level model of a class: a formula over (a, b) whose output is XOR, and the formula nodes that are its
+ * intermediate variables (ids in pre-order). C1 and C3 share the formula (a∨b)∧¬(a∧b) and differ in what is a
+ * variable: C1's are a∨b and a∧b; C3's are the leaves a and b under the OR (copies of the inputs, free to take a
+ * source's value) and a∧b.
+ */
+export interface HighLevelModel {
+  formula: Formula;
+  variables: readonly number[];
+}
+
+const A = 0;
+const B = 1;
+/** Pre-order ids: 0 ∧, 1 ∨, 2 a, 3 b, 4 ¬, 5 ∧, 6 a, 7 b. */
+const SYMMETRIC = fAnd(fOr(fVar(A, 2), fVar(B, 3), 1), fNot(fAnd(fVar(A, 6), fVar(B, 7), 5), 4), 0);
+/** Pre-order ids: 0 ∨, 1 ∧, 2 a, 3 ¬, 4 b, 5 ∧, 6 ¬, 7 a, 8 b. */
+const ONE_SIDED = fOr(fAnd(fVar(A, 2), fNot(fVar(B, 4), 3), 1), fAnd(fNot(fVar(A, 7), 6), fVar(B, 8), 5), 0);
+
+export const XOR_HIGH_LEVEL: Readonly<Record<XorClass, HighLevelModel>> = {
+  C1: { formula: SYMMETRIC, variables: [1, 5] },
+  C2: { formula: ONE_SIDED, variables: [1, 5] },
+  C3: { formula: SYMMETRIC, variables: [2, 3, 5] },
 };
 
-/** High-level output with variable j taken from the source corner (a counterfactual). */
+function highLevel(cls: XorClass): HighLevelModel {
+  const h = XOR_HIGH_LEVEL[cls];
+  if (!h) throw new Error(`equivalence: unknown XOR class "${cls}"; use one of ${Object.keys(XOR_HIGH_LEVEL).join(", ")}.`);
+  return h;
+}
+
+/** High-level output on the base corner with variable j taking its value on the source corner (a counterfactual). */
 export function counterfactualOutput(cls: XorClass, base: [number, number], source: [number, number], j: number): number {
-  const h = HIGH_LEVEL[cls];
-  const v = h.vars.map((f) => f(base[0], base[1]));
-  v[j] = h.vars[j](source[0], source[1]);
-  return h.out(v);
+  const { formula, variables } = highLevel(cls);
+  if (!Number.isInteger(j) || j < 0 || j >= variables.length) throw new Error(`counterfactualOutput: class ${cls} has variables 0…${variables.length - 1}, got ${j}.`);
+  const id = variables[j];
+  return evaluateFormula(formula, base, new Map([[id, formulaNodeValues(formula, source).get(id)!]]));
 }
 
 export interface IitOptions {
@@ -42,7 +66,7 @@ export interface IitOptions {
 
 /** Trains one net to implement `cls` with variables on units 0 … k−1 of hidden layer 1. Seeded. */
 export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ model: MLP; loss: number }> {
-  const k = HIGH_LEVEL[cls].vars.length;
+  const k = highLevel(cls).variables.length;
   const hidden = opts.hidden ?? [k];
   if (hidden[0] < k) throw new Error(`trainIIT: class ${cls} has ${k} variables; the first hidden layer needs ≥ ${k} units, got ${hidden[0]}.`);
   const seed = opts.seed ?? 0;
@@ -114,7 +138,7 @@ export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ 
  * intervened outputs (thresholded at 0.5) matching the high-level counterfactual.
  */
 export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1): number {
-  const k = HIGH_LEVEL[cls].vars.length;
+  const k = highLevel(cls).variables.length;
   const map = units ?? Array.from({ length: k }, (_, j) => j);
   if (map.length !== k) throw new Error(`iia: class ${cls} has ${k} variables; got a map to ${map.length} units.`);
   const corners = mat(4, 2, [0, 0, 0, 1, 1, 0, 1, 1]);
@@ -140,8 +164,8 @@ export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1)
 export function alignClasses(m: MLP, threshold = 1): { classes: XorClass[]; label: string; best: Record<XorClass, number> } {
   const best = { C1: 0, C2: 0, C3: 0 } as Record<XorClass, number>;
   const L = m.layerSizes.length - 1;
-  for (const cls of Object.keys(HIGH_LEVEL) as XorClass[]) {
-    const k = HIGH_LEVEL[cls].vars.length;
+  for (const cls of Object.keys(XOR_HIGH_LEVEL) as XorClass[]) {
+    const k = highLevel(cls).variables.length;
     for (let layer = 1; layer < L; layer++) {
       const w = m.layerSizes[layer];
       const rec = (map: number[]) => {

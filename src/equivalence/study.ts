@@ -4,7 +4,9 @@
  * detection within a class). Shared by the tests, the notebook and the closing numbers.
  */
 import { deriveSeed } from "../rng";
-import { MeasureName, MEASURES, PreparedNet, congruityMatrix, pointTest, prepareNet, similarityMatrix } from "./decision";
+import { congruityMatrix } from "./decision";
+import { pointTest } from "./point-test";
+import { MeasureName, MEASURES, PreparedNet, prepareNet, similarityMatrices } from "./scores";
 import { LabelledNet } from "./groundTruth";
 import { auc } from "./measures";
 import { ProbeOptions, RepresentationOptions, makeProbes } from "./represent";
@@ -51,11 +53,7 @@ export function runEquivalenceStudy(pop: readonly LabelledNet[], opts: Equivalen
     base.add("ridge");
     base.add("procrustes");
   }
-  const matrices = {} as Record<StudyMeasure, number[][]>;
-  const list = [...base];
-  list.forEach((m, k) => {
-    matrices[m] = similarityMatrix(nets, m, seed, (d, t) => opts.onProgress?.(k * t + d, list.length * t));
-  });
+  const matrices = similarityMatrices(nets, [...base], seed, opts.onProgress) as Record<StudyMeasure, number[][]>;
   if (wanted.includes("congruity")) matrices.congruity = congruityMatrix(matrices.ridge, matrices.procrustes);
   const classes = pop.map((p) => p.cls as string);
   const distinct = [...new Set(classes)];
