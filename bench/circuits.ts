@@ -12,7 +12,7 @@ const clean = (y: ArrayLike<number>) => ({ x: cleanInputs(2), y: Float32Array.fr
 const released = loadReleasedModel().model;
 best("released [2,3,3,1], clean, circuits + groundings", () => {
   const r = findCircuits(released, clean(getGate("XOR").table));
-  const g = r.circuits.map((c) => countGroundings(groundingProblem(released, c, cleanInputs(2), 4)));
+  const g = r.circuits.map((c) => countGroundings(groundingProblem(released, c.masks, cleanInputs(2), 4)));
   return `${r.nCandidates} candidates, ${r.circuits.length} perfect, ${g.reduce((a, b) => a + b, 0)} groundings`;
 });
 // Trained XOR models of the network-size study (the first accepted seed of each width): realistic circuit counts,
@@ -24,7 +24,7 @@ for (const k of [4, 5]) {
   const m = trained.result.model;
   best(`trained [${m.layerSizes}] XOR (seed offset ${seedOffset}), clean, circuits + groundings`, () => {
     const r = findCircuits(m, clean(getGate("XOR").table), { metrics: false });
-    const g = r.circuits.map((c) => countGroundings(groundingProblem(m, c, cleanInputs(2), 4)));
+    const g = r.circuits.map((c) => countGroundings(groundingProblem(m, c.masks, cleanInputs(2), 4)));
     return `${r.nCandidates} candidates, ${r.circuits.length} perfect, ${g.reduce((a, b) => a + b, 0)} groundings`;
   });
 }

@@ -86,11 +86,9 @@ export function analyzeModelFile(file: ModelFile, opts: AnalyzeOptions = {}): { 
     });
     timings.circuits = performance.now() - t0;
     t0 = performance.now();
-    const grounded = opts.maxCircuits !== undefined && search.circuits.length > opts.maxCircuits
-      ? sparsestCircuits(search.nodeSparsity, opts.maxCircuits).sort((a, b) => a - b)
-      : search.circuits.map((_, i) => i);
-    const interpretations = grounded.map((i, k) => {
-      const c = countGroundings(groundingProblem(sub, search.circuits[i], xTt.x, xTt.n, mode));
+    const grounded = opts.maxCircuits !== undefined ? sparsestCircuits(search.circuits, opts.maxCircuits) : search.circuits;
+    const interpretations = grounded.map((circuit, k) => {
+      const c = countGroundings(groundingProblem(sub, circuit.masks, xTt.x, xTt.n, mode));
       opts.onProgress?.(`output ${o} interpretations`, k + 1, grounded.length);
       return c;
     });

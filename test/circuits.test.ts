@@ -82,7 +82,7 @@ test("batched evaluation finds the same perfect circuits as naive forwardAll on 
       // Labels = the full model's own rounded outputs, so that circuits do pass.
       const full = forwardAll(m, cleanInputs(2), 4)[sizes.length - 1];
       const data = cleanData("XOR", Array.from(full, (v) => Math.min(1, Math.max(0, roundHalfEven(v)))));
-      const fast = findCircuits(m, data).circuits.map((c) => c.edgeMasks.map((mk) => mk.join("")).join("|")).sort();
+      const fast = findCircuits(m, data).circuits.map((c) => c.masks.edgeMasks.map((mk) => mk.join("")).join("|")).sort();
       assert.deepEqual(fast, bruteForce(m, data), `${sizes} seed ${seed}`);
       if (fast.length) nonEmpty++;
     }
@@ -96,9 +96,9 @@ test("released model: 3000 candidates, 7 perfect circuits on the notebook's vali
   const r = findCircuits(f.model, val);
   assert.equal(r.nCandidates, 3000);
   assert.equal(r.circuits.length, 7);
-  assert.ok(r.metrics!.accuracy.every((a, i) => (a > 0.99) === r.indices.includes(i)));
+  assert.ok(r.metrics!.accuracy.every((a, i) => (a > 0.99) === r.circuits.some((c) => c.index === i)));
   // Same metrics as a naive forwardAll on one accepted circuit.
-  const c = r.circuits[0];
+  const c = r.circuits[0].masks;
   const out = forwardAll(f.model, val.x, val.n, { circuit: c })[3];
   const full = forwardAll(f.model, val.x, val.n)[3];
   let ok = 0, se = 0;
@@ -106,8 +106,8 @@ test("released model: 3000 candidates, 7 perfect circuits on the notebook's vali
     if (roundHalfEven(out[i]) === val.y[i]) ok++;
     se += (out[i] - full[i]) ** 2;
   }
-  assert.equal(r.accuracies[0], ok / val.n);
-  assert.ok(Math.abs(r.metrics!.logitSimilarity[r.indices[0]] - (1 - se / val.n)) < 1e-9);
+  assert.equal(r.circuits[0].accuracy, ok / val.n);
+  assert.ok(Math.abs(r.circuits[0].logitSimilarity - (1 - se / val.n)) < 1e-9);
 });
 
 test("inclusion and Jaccard", () => {

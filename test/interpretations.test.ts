@@ -48,14 +48,15 @@ function naiveCount(p: GroundingProblem): number {
 
 test("released model on the notebook's data: 7 circuits, 100 896 groundings (compat artefact), corrected count side by side", () => {
   const r = findCircuits(f.model, val);
-  const compat = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4)));
+  const circuits = r.circuits.map((c) => c.masks);
+  const compat = circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4)));
   assert.equal(compat.reduce((a, b) => a + b, 0), 100896);
   assert.equal(stored.groundings_total, 100896);
-  const corrected = r.circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4, "corrected")));
+  const corrected = circuits.map((c) => countGroundings(groundingProblem(f.model, c, tt, 4, "corrected")));
   assert.equal(corrected.reduce((a, b) => a + b, 0), 12800);
   // In compat mode the output is constant on the four (noisy (1,1)) key rows and dropped.
-  assert.ok(groundingProblem(f.model, r.circuits[0], tt, 4).dropped.some((n) => n.layer === 3));
-  r.circuits.forEach((c, i) => {
+  assert.ok(groundingProblem(f.model, circuits[0], tt, 4).dropped.some((n) => n.layer === 3));
+  circuits.forEach((c, i) => {
     const p = groundingProblem(f.model, c, tt, 4, "corrected");
     assert.equal(naiveCount(p), corrected[i]);
     assert.equal([...iterateGroundings(p)].length, corrected[i]);
@@ -110,10 +111,10 @@ test("countGroundings refuses a layer with too many combinations of cuts, naming
 
 test("iterator gives per-neuron tables, thresholds and gates", () => {
   const r = findCircuits(f.model, val);
-  const g = iterateGroundings(groundingProblem(f.model, r.circuits[0], tt, 4, "corrected")).next().value as Grounding;
+  const g = iterateGroundings(groundingProblem(f.model, r.circuits[0].masks, tt, 4, "corrected")).next().value as Grounding;
   const out = g.nodes[g.nodes.length - 1];
   assert.equal(out.layer, 3);
   assert.deepEqual(out.table, [0, 1, 1, 0]); // the circuit computes XOR on the clean inputs
   assert.ok(g.nodes.every((n) => typeof n.gate === "string" && Number.isFinite(n.threshold)));
-  assert.throws(() => groundingProblem(f.model, r.circuits[0], tt, 4, "bad" as any), /compat.*corrected/);
+  assert.throws(() => groundingProblem(f.model, r.circuits[0].masks, tt, 4, "bad" as any), /compat.*corrected/);
 });

@@ -209,14 +209,27 @@ export interface CircuitSearchOptions extends EnumerationOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** One accepted ("perfect") circuit with its metrics (SPEC 4.4). */
+export interface PerfectCircuit {
+  /** Position among the candidates, in enumeration order. */
+  index: number;
+  masks: CircuitMasks;
+  /** Fraction of validation rows whose rounded outputs all equal the labels. */
+  accuracy: number;
+  /** 1 − MSE between the circuit's and the full model's outputs. */
+  logitSimilarity: number;
+  /** Fraction of rows whose rounded outputs equal the full model's rounded outputs. */
+  agreement: number;
+  nodeSparsity: number;
+  edgeSparsity: number;
+  combinedSparsity: number;
+}
+
 export interface CircuitSearchResult {
   nCandidates: number;
   /** The accepted circuits, in enumeration order. */
-  circuits: CircuitMasks[];
-  /** Index of each accepted circuit among the candidates. */
-  indices: number[];
-  accuracies: number[];
-  nodeSparsity: number[];
+  circuits: PerfectCircuit[];
+  /** Every candidate's metrics (when `metrics` is not false). */
   metrics?: CircuitMetrics;
 }
 
@@ -300,7 +313,7 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
         combinedSparsity: new Float64Array(nCandidates),
       }
     : undefined;
-  const result: CircuitSearchResult = { nCandidates, circuits: [], indices: [], accuracies: [], nodeSparsity: [], metrics };
+  const result: CircuitSearchResult = { nCandidates, circuits: [], metrics };
   const nHidden = sizes.slice(1, L).reduce((a, b) => a + b, 0);
   const nEdges = sizes.slice(1).reduce((s, v, i) => s + v * sizes[i], 0);
   const input0 = new Float32Array(sizes[0] * u); // neuron-major
@@ -400,20 +413,29 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
         if (ag) agree += w[r];
       }
       const acc = correct / data.n;
+      const logitSimilarity = 1 - se / (data.n * nOut);
+      const agreement = agree / data.n;
+      const edgeSparsity = (nEdges - edgesOn) / nEdges;
+      const combinedSparsity = (zerosHidden + nEdges - edgesOn) / (nHidden + nEdges);
       if (metrics) {
         metrics.accuracy[cand] = acc;
-        metrics.logitSimilarity[cand] = 1 - se / (data.n * nOut);
-        metrics.agreement[cand] = agree / data.n;
+        metrics.logitSimilarity[cand] = logitSimilarity;
+        metrics.agreement[cand] = agreement;
         metrics.nodeSparsity[cand] = nodeSp;
-        metrics.edgeSparsity[cand] = (nEdges - edgesOn) / nEdges;
-        metrics.combinedSparsity[cand] = (zerosHidden + nEdges - edgesOn) / (nHidden + nEdges);
+        metrics.edgeSparsity[cand] = edgeSparsity;
+        metrics.combinedSparsity[cand] = combinedSparsity;
       }
-      if (acc > threshold) {
-        result.circuits.push(masksFromRows(sizes, nodeMasks, chosen));
-        result.indices.push(cand);
-        result.accuracies.push(acc);
-        result.nodeSparsity.push(nodeSp);
-      }
+      if (acc > threshold)
+        result.circuits.push({
+          index: cand,
+          masks: masksFromRows(sizes, nodeMasks, chosen),
+          accuracy: acc,
+          logitSimilarity,
+          agreement,
+          nodeSparsity: nodeSp,
+          edgeSparsity,
+          combinedSparsity,
+        });
       cand++;
       if (opts.onProgress && cand % progressEvery === 0) opts.onProgress(cand, nCandidates);
     };
@@ -461,9 +483,14 @@ export function circuitOverlaps(circuits: readonly CircuitMasks[]): { jaccard: n
   };
 }
 
-/** Indices of the M sparsest circuits (node sparsity descending, stable), as `--max-circuits` (SPEC 4.4). */
-export function sparsestCircuits(nodeSparsity: readonly number[], m: number): number[] {
-  const idx = nodeSparsity.map((_, i) => i);
-  idx.sort((a, b) => nodeSparsity[b] - nodeSparsity[a] || a - b);
-  return idx.slice(0, m);
+/**
+ * The circuits `--max-circuits m` grounds (SPEC 4.4): the m with the highest node sparsity (stable: ties keep
+ * enumeration order), returned in enumeration order. All of them when there are at most m.
+ */
+export function sparsestCircuits(circuits: readonly PerfectCircuit[], m: number): PerfectCircuit[] {
+  if (!Number.isInteger(m) || m < 0) throw new Error(`sparsestCircuits: m (max circuits) must be an integer ≥ 0, got ${m}.`);
+  if (circuits.length <= m) return circuits.slice();
+  const byPosition = circuits.map((_, i) => i);
+  byPosition.sort((a, b) => circuits[b].nodeSparsity - circuits[a].nodeSparsity || a - b);
+  return byPosition.slice(0, m).sort((a, b) => a - b).map((i) => circuits[i]);
 }
