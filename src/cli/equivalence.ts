@@ -1,4 +1,5 @@
 import { compareNets, CompareOptions } from "../equivalence";
+import { neuronName } from "../model";
 import { parseArgs, readModelFile, OptionSpec } from "./args";
 
 export const help = `Usage: mi-identifiability equivalence --models A.json B.json ... [options]
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ models: files, pairs: res.pairs }));
     return 0;
   }
-  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  circuit units ${n.rep.units.map((u) => `L${u.layer}.${u.unit}`).join(" ") || "(none)"}`));
+  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  circuit units ${n.rep.units.map((u) => neuronName(u.layer, u.unit)).join(" ") || "(none)"}`));
   for (const p of res.pairs) {
     const s = p.scores;
     console.log(

@@ -1,5 +1,5 @@
 /** Figures of the interpretive-equivalence study (EQUIVALENCE 6.8): unit maps, heatmaps, distributions, ROC, sweeps. */
-import { MLP } from "../model";
+import { MLP, neuronName } from "../model";
 import { forwardPatched } from "../equivalence/represent";
 import { mat } from "../equivalence/linalg";
 import { rocCurve, auc } from "../equivalence/measures";
@@ -22,24 +22,32 @@ export function unitMapsFigure(nets: readonly { model: MLP; title: string }[], t
       for (let u = 0; u < net.model.layerSizes[l]; u++, c++) {
         const k = r * cols + c + 1;
         const z = Array.from({ length: grid }, (_, i) => Array.from({ length: grid }, (_, j) => acts[l].v[(i * grid + j) * net.model.layerSizes[l] + u]));
-        data.push({ type: "heatmap", x: axis, y: axis, z, colorscale: "Viridis", showscale: false, xaxis: `x${k}`, yaxis: `y${k}`, hovertemplate: `${net.title} L${l}.${u}<br>a=%{x:.2f} b=%{y:.2f}: %{z:.2f}<extra></extra>` });
+        data.push({ type: "heatmap", x: axis, y: axis, z, colorscale: "Viridis", showscale: false, xaxis: `x${k}`, yaxis: `y${k}`, hovertemplate: `${net.title} ${neuronName(l, u)}<br>a=%{x:.2f} b=%{y:.2f}: %{z:.2f}<extra></extra>` });
         const dom = (i: number, n: number) => [i / n + 0.01, (i + 1) / n - 0.01];
         layout[`xaxis${k}`] = { domain: dom(c, cols), anchor: `y${k}`, showticklabels: false };
         const row = nets.length - 1 - r;
         layout[`yaxis${k}`] = { domain: [(row / nets.length) * 0.92, ((row + 1) / nets.length) * 0.92 - 0.06], anchor: `x${k}`, showticklabels: false };
-        annotations.push({ text: `${c === 0 ? net.title + " · " : ""}L${l}.${u}`, xref: "paper", yref: "paper", x: (c + 0.5) / cols, y: ((nets.length - r) / nets.length) * 0.92 - 0.055, showarrow: false, font: { size: 10 }, yanchor: "bottom" });
+        annotations.push({ text: `${c === 0 ? net.title + " · " : ""}${neuronName(l, u)}`, xref: "paper", yref: "paper", x: (c + 0.5) / cols, y: ((nets.length - r) / nets.length) * 0.92 - 0.055, showarrow: false, font: { size: 10 }, yanchor: "bottom" });
       }
   });
   return { data, layout: baseLayout(title, { ...layout, annotations, height: 170 * nets.length + 60 }) };
 }
 
-/** Pairwise matrix (e.g. congruity) as a heatmap with nets sorted by class. */
+/** Pairwise matrix (e.g. congruity) as a heatmap with nets sorted by class; every net named on both axes. */
 export function congruityHeatmapFigure(s: number[][], labels: readonly string[], classes: readonly string[], title = "Pairwise congruity (sorted by class)"): Figure {
   const order = labels.map((_, i) => i).sort((i, j) => classes[i].localeCompare(classes[j]) || i - j);
   const names = order.map((i) => `${i}: ${labels[i]}`);
+  // room for the longest tick label at 8 px (about 5 px a character): the default 60 px margin clipped them
+  const room = 20 + Math.ceil(5 * Math.max(0, ...names.map((n) => n.length)));
+  const ticks = { tickfont: { size: 8 }, dtick: 1, automargin: true };
   return {
     data: [{ type: "heatmap", z: order.map((i) => order.map((j) => s[i][j])), x: names, y: names, colorscale: "Viridis", zmin: 0, zmax: 1, colorbar: { title: { text: "score" } } }],
-    layout: baseLayout(title, { height: 640, xaxis: { showticklabels: false }, yaxis: { autorange: "reversed", tickfont: { size: 8 } } }),
+    layout: baseLayout(title, {
+      height: 640 + room,
+      margin: { l: room, r: 20, t: 50, b: room },
+      xaxis: { ...ticks, tickangle: -90 },
+      yaxis: { ...ticks, autorange: "reversed" },
+    }),
   };
 }
 
