@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { findCircuits, enumerateCircuits } from "../src/circuits";
 import { groundingProblem, countGroundings, iterateGroundings, GroundingProblem, Grounding } from "../src/interpretations";
-import { MLP, modelFromJson, mlpFromArrays } from "../src/model";
+import { CircuitMasks, MLP, modelFromJson, mlpFromArrays } from "../src/model";
 import { Rng } from "../src/rng";
 import { loadNotebookData, loadReleasedModel } from "../src/reference";
 import { Dataset, cleanInputs, nameTable } from "../src/tasks";
@@ -117,4 +117,36 @@ test("iterator gives per-neuron tables, thresholds and gates", () => {
   assert.deepEqual(out.table, [0, 1, 1, 0]); // the circuit computes XOR on the clean inputs
   assert.ok(g.nodes.every((n) => typeof n.gate === "string" && Number.isFinite(n.threshold)));
   assert.throws(() => groundingProblem(f.model, r.circuits[0].masks, tt, 4, "bad" as any), /compat.*corrected/);
+});
+
+/** main.py's default clean grounding set (seed 0) and, per perfect circuit of the released model, its label dicts. */
+interface ReleasedLabels {
+  x_tt: number[][];
+  circuits: { node_masks: number[][]; edge_masks: number[][][]; groundings: number; labels: { labels: Record<string, string>; count: number }[] }[];
+}
+const releasedLabels: ReleasedLabels = JSON.parse(fs.readFileSync(`${__dirname}/fixtures/xor_released_labels_meloux2025.json`, "utf8"));
+const fixtureCircuit = (c: ReleasedLabels["circuits"][number]): CircuitMasks => ({
+  nodeMasks: c.node_masks.map((m) => Uint8Array.from(m)),
+  edgeMasks: c.edge_masks.map((m) => Uint8Array.from(m.flat())),
+});
+
+test("first-layer gates are named on sorted keys (00, 01, 10, 11): the reference's label dicts on an unsorted grounding set", () => {
+  const x = Float32Array.from(releasedLabels.x_tt.flat());
+  const n = releasedLabels.x_tt.length;
+  // The keys' first appearance is 10, 01, 11, 00: naming in that order gives other gates than the reference's.
+  assert.deepEqual(groundingProblem(f.model, fixtureCircuit(releasedLabels.circuits[0]), x, n).keys, [[1, 0], [0, 1], [1, 1], [0, 0]]);
+  let groundings = 0;
+  let dicts = 0;
+  releasedLabels.circuits.forEach((c, ci) => {
+    const counts = new Map<string, number>();
+    for (const g of iterateGroundings(groundingProblem(f.model, fixtureCircuit(c), x, n))) {
+      const key = JSON.stringify(Object.fromEntries(g.nodes.map((u) => [`(${u.layer},${u.neuron})`, u.gate])));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      groundings++;
+    }
+    const expected = new Map(c.labels.map((d) => [JSON.stringify(d.labels), d.count]));
+    assert.deepEqual(counts, expected, `circuit ${ci}`);
+    dicts += counts.size;
+  });
+  assert.deepEqual([groundings, dicts], [234700, 1231]);
 });
