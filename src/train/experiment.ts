@@ -10,7 +10,7 @@
 import { MLP, ModelFile } from "../model";
 import { DEFAULT_GATE_POOL, Task, generateData, makeTask } from "../tasks";
 import { Rng, deriveSeed } from "../rng";
-import type { ExperimentConfig, ExperimentData, TrainOptions, TrainResult } from "./index";
+import { ExperimentConfig, ExperimentData, TrainOptions, TrainResult } from "./types";
 import { initMLP } from "./init";
 
 function positiveInt(v: unknown, name: string, hint: string): number {

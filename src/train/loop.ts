@@ -7,7 +7,7 @@
 import { MLP, accuracy, validateMLP } from "../model";
 import { Dataset } from "../tasks";
 import { Rng, deriveSeed } from "../rng";
-import type { Engine, TrainOptions, TrainResult } from "./index";
+import { Engine, TrainOptions, TrainResult } from "./types";
 
 /** Every option filled with main.py's default. */
 export interface ResolvedOptions {
