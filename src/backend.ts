@@ -30,7 +30,6 @@ let nativeAvailable: boolean | null = null;
 function loadModule(): any {
   if (tfModule) return tfModule;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const node = require("@tensorflow/tfjs-node");
     nativeAvailable = typeof node.findBackendFactory === "function" && node.findBackendFactory("tensorflow") != null;
     if (nativeAvailable) tfModule = node;

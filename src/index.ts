@@ -1,3 +1,6 @@
+// From a source checkout, the built entry point refuses to run when src/ changed after the build (notebooks).
+import { assertFreshBuild } from "./freshness";
+assertFreshBuild("mi-identifiability", { onlyFromDist: true });
 export * from "./rng";
 export * from "./tasks";
 export * from "./model";

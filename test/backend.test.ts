@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
 // Each case runs in a fresh process: the backend is chosen once per process.
@@ -17,7 +18,7 @@ function inChild(code: string, env: Record<string, string> = {}): { out: string;
 // The native backend is optional (`npm install @tensorflow/tfjs-node@4.22.0`); without it, cpu is the default.
 function nativeInstalled(): boolean {
   try {
-    return require(path.resolve("node_modules/@tensorflow/tfjs-node/package.json")).name === "@tensorflow/tfjs-node";
+    return JSON.parse(readFileSync(path.resolve("node_modules/@tensorflow/tfjs-node/package.json"), "utf8")).name === "@tensorflow/tfjs-node";
   } catch {
     return false;
   }

@@ -115,7 +115,10 @@ test("notebook progress updates one display in place; non-TTY prints quarter lin
   const sink: DisplaySink = { kind: "bundle", send: (b, id, update) => void sent.push({ id, update, text: String(b["text/plain"]) }) };
   let t = 0;
   const p = createProgress("work", 4, { sink, now: () => t, intervalMs: 0 });
-  for (let i = 0; i < 4; i++) ((t += 10), p.tick());
+  for (let i = 0; i < 4; i++) {
+    t += 10;
+    p.tick();
+  }
   p.done();
   assert.equal(new Set(sent.map((s) => s.id)).size, 1);
   assert.deepEqual(sent.map((s) => s.update), [false, true, true, true, true]);
@@ -124,7 +127,10 @@ test("notebook progress updates one display in place; non-TTY prints quarter lin
   const out: string[] = [];
   t = 0;
   const q = createProgress("log", 8, { sink: { kind: "text", send() {} }, stream: { write: (s: string) => void out.push(s), isTTY: false }, now: () => t });
-  for (let i = 0; i < 8; i++) ((t += 1000), q.tick());
+  for (let i = 0; i < 8; i++) {
+    t += 1000;
+    q.tick();
+  }
   assert.equal(out.length, 5); // 0%, 25%, 50%, 75%, final
   assert.match(out[4], /^log 8\/8 100%/);
 });

@@ -12,7 +12,6 @@ import { e2eSkip, launchChromium } from "./fixtures/browser";
 
 const root = path.resolve(__dirname, "..");
 const fixtures = path.join(root, "test", "fixtures", "notebooks");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureVenv } = require("../scripts/venv.js") as { ensureVenv: () => { binDir: string; env: NodeJS.ProcessEnv } };
 
 function reproduce(args: string[]) {

@@ -122,7 +122,11 @@ export function normalizeTable(input: TableInput): TableData {
     const seen = new Set<string>();
     for (const r of input) {
       if (!r || typeof r !== "object" || Array.isArray(r)) throw new Error("showTable(rows): every row must be a plain object (a record)");
-      for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+      for (const k of Object.keys(r)) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        columns.push(k);
+      }
     }
     return { columns, rows: input.map((r) => columns.map((c) => r[c])) };
   }

@@ -12,6 +12,7 @@ import { RecordAnalysisOptions, StudyRecord, runStudyJob } from "./records";
 import { RecordWriter, openResults, sortRecords, writeAllRecords } from "./store";
 import { StudyGrid, StudyJob, studyJobs, validateGrid } from "./studies";
 import type { WorkerReply, WorkerRequest } from "./worker";
+import { assertFreshBuild } from "../freshness";
 
 export interface RunStudyOptions {
   /** Study name (recorded in every record and in run.json). */
@@ -47,6 +48,7 @@ export function workerFile(): string {
   const candidates = [path.join(__dirname, "worker.js"), path.resolve(__dirname, "..", "..", "dist", "experiments", "worker.js")];
   const f = candidates.find((c) => fs.existsSync(c));
   if (!f) throw new Error(`The worker threads run the built library, which is missing (${candidates[1]}): run \`node scripts/build.js\`, or pass --workers 0.`);
+  assertFreshBuild("The study's worker threads");
   return f;
 }
 
