@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { accuracy, forward, roundHalfEven } from "../src/model";
-import { generateData, makeTask, DEFAULT_GATE_POOL } from "../src/tasks";
-import { Rng } from "../src/rng";
+import { MLP, accuracy, forward, roundHalfEven } from "../src/model";
+import { Dataset, generateData, makeTask, DEFAULT_GATE_POOL } from "../src/tasks";
+import { Rng, deriveSeed } from "../src/rng";
 import { experimentData, initMLP, trainExperimentSync, trainMLPSync, trainMLP } from "../src/train";
 import { AdamW } from "../src/train/adamw";
 import { experimentDataSeed } from "../src/train/experiment";
@@ -161,12 +161,136 @@ test("bad input: clear errors naming the input and the fix", () => {
   assert.equal(div.valAcc, 0);
 });
 
-test("trainMLP with the fast engine equals trainMLPSync", async () => {
-  const train = xorData(1, 100);
-  const init = initMLP([2, 3, 1], ["XOR"], 0);
-  const a = await trainMLP(init, train, train, { seed: 1, epochs: 20 });
-  const b = trainMLPSync(init, train, train, { seed: 1, epochs: 20 });
-  assert.deepEqual(a.model, b.model);
+/**
+ * Independent oracle for trainMLP: the whole loop written out from SPEC 3.2-3.3 in float64 with plain loops (forward,
+ * MSE backward, torch's AdamW formulas, the per-epoch permutation of the shuffle stream, early stopping, acceptance).
+ */
+function naiveTrain(init: MLP, train: Dataset, val: Dataset, o: { seed: number; epochs: number; batchSize: number; lossTarget: number; lr: number }) {
+  const sizes = init.layerSizes;
+  const L = sizes.length - 1;
+  const W = init.weights.map((w) => Array.from(w));
+  const B = init.biases.map((b) => Array.from(b));
+  const params = [...W, ...B];
+  const m1 = params.map((p) => p.map(() => 0));
+  const m2 = params.map((p) => p.map(() => 0));
+  const [beta1, beta2, eps, wd] = [0.9, 0.999, 1e-8, 0.01];
+  const slope = 0.01;
+  const fwd = (x: number[]) => {
+    const z: number[][] = [x];
+    const a: number[][] = [x];
+    for (let i = 0; i < L; i++) {
+      const zi: number[] = [];
+      for (let k = 0; k < sizes[i + 1]; k++) {
+        let s = B[i][k];
+        for (let j = 0; j < sizes[i]; j++) s += W[i][k * sizes[i] + j] * a[i][j];
+        zi.push(s);
+      }
+      z.push(zi);
+      a.push(zi.map((v) => (v > 0 ? v : slope * v)));
+    }
+    return { z, a };
+  };
+  const shuffle = new Rng(deriveSeed(o.seed, "shuffle"));
+  const nOut = sizes[L];
+  let step = 0;
+  let best = Infinity;
+  let bad = 0;
+  let loss = NaN;
+  let stopReason = "epochs";
+  const losses: number[] = [];
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const order = shuffle.permutation(train.n);
+    const batchLosses: number[] = [];
+    for (let start = 0; start < train.n; start += o.batchSize) {
+      const rows = Array.from(order.subarray(start, Math.min(train.n, start + o.batchSize)));
+      const gW = W.map((w) => w.map(() => 0));
+      const gB = B.map((b) => b.map(() => 0));
+      let se = 0;
+      for (const r of rows) {
+        const { z, a } = fwd(Array.from(train.x.subarray(r * sizes[0], (r + 1) * sizes[0])));
+        let d = a[L].map((v, k) => {
+          const diff = v - train.y[r * nOut + k];
+          se += diff * diff;
+          return (2 * diff) / (rows.length * nOut);
+        });
+        for (let i = L - 1; i >= 0; i--) {
+          const dz = d.map((v, k) => v * (z[i + 1][k] > 0 ? 1 : slope));
+          const prev = new Array(sizes[i]).fill(0);
+          for (let k = 0; k < sizes[i + 1]; k++) {
+            gB[i][k] += dz[k];
+            for (let j = 0; j < sizes[i]; j++) {
+              gW[i][k * sizes[i] + j] += dz[k] * a[i][j];
+              prev[j] += W[i][k * sizes[i] + j] * dz[k];
+            }
+          }
+          d = prev;
+        }
+      }
+      batchLosses.push(se / (rows.length * nOut));
+      step++;
+      [...gW, ...gB].forEach((g, pi) => {
+        const p = params[pi];
+        for (let q = 0; q < p.length; q++) {
+          p[q] *= 1 - o.lr * wd;
+          m1[pi][q] = beta1 * m1[pi][q] + (1 - beta1) * g[q];
+          m2[pi][q] = beta2 * m2[pi][q] + (1 - beta2) * g[q] * g[q];
+          const denom = Math.sqrt(m2[pi][q]) / Math.sqrt(1 - beta2 ** step) + eps;
+          p[q] -= (o.lr / (1 - beta1 ** step)) * (m1[pi][q] / denom);
+        }
+      });
+    }
+    loss = batchLosses.reduce((s, v) => s + v, 0) / batchLosses.length;
+    losses.push(loss);
+    if (loss < best) [best, bad] = [loss, 0];
+    else bad++;
+    if (loss < o.lossTarget) [stopReason] = ["target"];
+    else if (bad >= 3) [stopReason] = ["patience"];
+    else continue;
+    break;
+  }
+  let correct = 0;
+  for (let r = 0; r < val.n; r++) {
+    const out = fwd(Array.from(val.x.subarray(r * sizes[0], (r + 1) * sizes[0]))).a[L];
+    if (out.every((v, k) => roundHalfEven(v) === val.y[r * nOut + k])) correct++;
+  }
+  const valAcc = correct / val.n;
+  return { W, B, losses, loss, stopReason, valAcc, accepted: valAcc >= 0.99 && loss <= o.lossTarget };
+}
+
+test("trainMLP (fast engine) matches a naive float64 training loop: weights, losses, stop, acceptance", async () => {
+  const cases = [
+    { sizes: [2, 3, 3, 1], gates: ["XOR"], seed: 1, epochs: 60, batchSize: 30, lossTarget: 0.01, lr: 1e-2, valNoiseStd: 0 }, // 7 batches, the last of 20 rows; accepted
+    { sizes: [2, 4, 2], gates: ["AND", "OR"], seed: 5, epochs: 300, batchSize: 100, lossTarget: 0.05, lr: 1e-2, valNoiseStd: 0.3 }, // two outputs; noisy validation rows
+    { sizes: [2, 3, 1], gates: ["XOR"], seed: 2, epochs: 300, batchSize: 64, lossTarget: 0, lr: 3e-2, valNoiseStd: 0.3 }, // target unreachable: patience
+  ];
+  const stops = new Set<string>();
+  const verdicts = new Set<boolean>();
+  for (const c of cases) {
+    const train = generateData(makeTask(c.gates), { nRepeats: 50, rng: new Rng(c.seed) });
+    const val = generateData(makeTask(c.gates), { nRepeats: 3, noiseStd: c.valNoiseStd, rng: new Rng(c.seed + 100) });
+    const init = initMLP(c.sizes, c.gates, c.seed);
+    const got = await trainMLP(init, train, val, { seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, lossTarget: c.lossTarget, lr: c.lr });
+    const want = naiveTrain(init, train, val, c);
+    const label = c.sizes.join(",");
+    assert.equal(got.epochs, want.losses.length, `${label}: epochs`);
+    assert.equal(got.stopReason, want.stopReason, label);
+    assert.equal(got.valAcc, want.valAcc, label);
+    assert.equal(got.accepted, want.accepted, label);
+    got.losses.forEach((l, e) => assert.ok(Math.abs(l - want.losses[e]) <= 1e-4 * want.losses[e] + 1e-7, `${label} epoch ${e + 1}: ${l} vs ${want.losses[e]}`));
+    let maxDiff = 0;
+    let moved = 0;
+    got.model.weights.forEach((w, i) => w.forEach((v, q) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - want.W[i][q]));
+      moved = Math.max(moved, Math.abs(v - init.weights[i][q]));
+    }));
+    got.model.biases.forEach((b, i) => b.forEach((v, q) => (maxDiff = Math.max(maxDiff, Math.abs(v - want.B[i][q])))));
+    assert.ok(maxDiff < 1e-4, `${label}: weights differ from the float64 oracle by ${maxDiff}`);
+    assert.ok(moved > 0.05, `${label}: training moved the weights by only ${moved}`);
+    stops.add(got.stopReason);
+    verdicts.add(got.accepted);
+  }
+  assert.deepEqual([...stops].sort(), ["patience", "target"], "the cases cover both early stops");
+  assert.equal(verdicts.size, 2, "the cases cover an accepted and a rejected model");
 });
 
 test("the unrolled kernel of small networks is bit-identical to the generic loops", () => {
