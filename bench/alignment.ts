@@ -4,16 +4,16 @@
  * (gate, depth), so the first call (cold: enumeration + JIT warm-up) is timed apart from the best of several runs,
  * and the enumeration alone is timed uncached.
  */
-import { alignGate, interventionTable, inclusionMinimal, referenceMappings } from "../src/alignment";
-import { candidateFormulas, samplePairs } from "../src/formulas";
+import { alignGate, interventionTable, inclusionMinimal, pairSet, referenceMappings } from "../src/alignment";
+import { candidateFormulas } from "../src/formulas";
 import { MLP } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { trainExperimentSync } from "../src/train";
 import { best } from "./lib/timing";
 
 
-const summary = (m: MLP, gate: string, mode: "compat" | "corrected" = "compat") => () => {
-  const r = alignGate(m, gate, { mode });
+const summary = (m: MLP, gate: string, alignmentMode: "compat" | "corrected" = "compat") => () => {
+  const r = alignGate(m, gate, { alignmentMode });
   const total = r.mappingsPerFormula.reduce((s, v) => s + v, 0);
   return `${r.nCandidates} candidates, ${r.formulas} aligned, ${total} minimal mappings; ${Object.entries(r.timingsMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")} ms`;
 };
@@ -30,7 +30,7 @@ best("candidate formulas only, XOR depth 3", () => `${candidateFormulas("XOR", 3
 // The reference's exhaustive search + inclusion filter, on the same intervention table, for comparison.
 best("released, reference-style exhaustive search + filter", () => {
   const table = interventionTable(released, 2);
-  const pairs = samplePairs(2);
+  const pairs = pairSet("reference", 2);
   let n = 0;
   for (const c of candidateFormulas("XOR", 3)) n += inclusionMinimal(referenceMappings(c.formula, table, pairs), table).length;
   return `${n} minimal mappings`;

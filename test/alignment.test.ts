@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  alignGate, countValidMappings, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, referenceMappings,
+  alignGate, countValidMappings, interchangeAccuracy, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, pairSet, referenceMappings,
   InterventionTable, NeuronSet,
 } from "../src/alignment";
-import { Formula, SamplePair, candidateFormulas, evaluateFormula, formulaNodeValues, formulaRowValues, nodeLabel, relevantNodes, samplePairs } from "../src/formulas";
+import { Formula, SamplePair, candidateFormulas, evaluateFormula, formulaNodeValues, formulaRowValues, nodeLabel, relevantNodes } from "../src/formulas";
 import { MLP, forwardAll, mlpFromArrays } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { Rng } from "../src/rng";
@@ -40,7 +40,7 @@ test("the released model: 56 candidates, 7 aligned formulas, 42 minimal mappings
     assert.deepEqual(r.aligned.map((a) => a.index), [0, 1, 22, 26, 36, 37, 41]);
     assert.deepEqual(r.mappingsPerFormula, [2, 2, 12, 12, 6, 6, 2]);
     assert.equal(r.mappingsPerFormula.reduce((s, v) => s + v, 0), 42);
-    assert.equal(r.pairs!.length, 6);
+    assert.equal(r.pairs.length, 6);
     // Mapping format: every relevant node → [[layer, neuron], …] in one hidden layer, disjoint across nodes.
     for (const a of r.aligned)
       for (const m of a.mappings) {
@@ -71,7 +71,7 @@ test("hand-set ¬(A*B)*(A+B), one neuron per variable: aligns with that formula 
   assert.deepEqual([0, 1, 2, 3].map((r) => [acts[2][2 * r] > 0.5 ? 1 : 0, acts[2][2 * r + 1] > 0.5 ? 1 : 0]), [[1, 0], [1, 1], [1, 1], [0, 1]]);
   for (const mode of ["compat", "corrected"] as const)
     for (const pairOrder of ["BA", "AB"] as const) {
-      const r = alignGate(m, "XOR", { mode, pairOrder });
+      const r = alignGate(m, "XOR", { alignmentMode: mode, pairOrder });
       const f0 = r.aligned.find((a) => a.index === 0);
       assert.deepEqual(f0?.mappings, [{ "A+B 4": [[2, 1]], "¬(A*B) 7": [[2, 0]] }], `${mode} ${pairOrder}`);
       // Only formula 1, ¬((A*B)+¬(A+B)), the same two variables negated, aligns as well, at the same neurons.
@@ -85,7 +85,7 @@ test("hand-set with binary precursors in layer 1: the precursor neurons align to
   const out = forwardAll(m, [0, 0, 0, 1, 1, 0, 1, 1], 4)[3];
   assert.deepEqual(Array.from(out, (v) => (v > 0.5 ? 1 : 0)), [0, 1, 1, 0]);
   for (const mode of ["compat", "corrected"] as const) {
-    const f0 = alignGate(m, "XOR", { mode }).aligned.find((a) => a.index === 0);
+    const f0 = alignGate(m, "XOR", { alignmentMode: mode }).aligned.find((a) => a.index === 0);
     assert.ok(f0, `${mode}: formula 0 aligns`);
     // NAND = L2 n0, OR = L2 n1; their layer-1 precursors AND = L1 n1 and A+B = L1 n0 carry the same variables.
     const key = (mp: Record<string, [number, number][]>) => JSON.stringify(mp);
@@ -95,21 +95,46 @@ test("hand-set with binary precursors in layer 1: the precursor neurons align to
   }
 });
 
-/** IIA validity straight from the definition (one forward pass per pair, formula evaluated with an override). */
+/** Plain-number forward of one input row; `patch` overwrites hidden layer `layer`'s units after the activation. */
+function naiveForward(m: MLP, row: number[], patch?: { layer: number; units: number[]; values: number[] }): number[][] {
+  const acts: number[][] = [row];
+  for (let i = 0; i < m.weights.length; i++) {
+    const h = acts[i];
+    const a: number[] = [];
+    for (let o = 0; o < m.layerSizes[i + 1]; o++) {
+      let acc = 0;
+      for (let j = 0; j < h.length; j++) acc = Math.fround(acc + Math.fround(m.weights[i][o * h.length + j] * h[j]));
+      acc = Math.fround(acc + m.biases[i][o]);
+      a.push(acc >= 0 ? acc : Math.fround(acc * Math.fround(0.01)));
+    }
+    if (patch && patch.layer === i + 1) patch.units.forEach((u, q) => (a[u] = patch.values[q]));
+    acts.push(a);
+  }
+  return acts;
+}
+
+/** IIA validity straight from the definition: two naive runs per pair (source, then patched base), formula with an override. */
 function validDirect(model: MLP, f: Formula, id: number, S: NeuronSet, pairs: SamplePair[], threshold: number): boolean {
   const L = model.layerSizes.length - 1;
   let ok = 0;
   for (const p of pairs) {
     const src = formulaRowValues(p.source, 2);
     const base = formulaRowValues(p.base, 2);
-    const acts = forwardAll(model, src, 1);
-    const values = S.neurons.map((j) => acts[S.layer][j]);
-    const y = forwardAll(model, base, 1, { interventions: [{ layer: S.layer, neurons: S.neurons, values }] })[L][0];
+    const values = S.neurons.map((j) => naiveForward(model, src)[S.layer][j]);
+    const y = naiveForward(model, base, { layer: S.layer, units: S.neurons, values })[L][0];
     const high = evaluateFormula(f, base, new Map([[id, formulaNodeValues(f, src).get(id)!]]));
     if ((y > 0.5 ? 1 : 0) === high) ok++;
   }
   return ok / pairs.length >= threshold;
 }
+
+/** The pair sets written out (source→base, A first), independently of pairSet. */
+const REFERENCE_PAIRS = {
+  BA: ["00→01", "00→10", "00→11", "10→01", "01→11", "10→11"],
+  AB: ["00→01", "00→10", "00→11", "01→10", "01→11", "10→11"],
+};
+const CORRECTED_PAIRS = ["00", "01", "10", "11"].flatMap((s) => ["00", "01", "10", "11"].filter((b) => b !== s).map((b) => `${s}→${b}`));
+const parsePairs = (list: string[]): SamplePair[] => list.map((p) => ({ source: parseInt(p.slice(0, 2), 2), base: parseInt(p.slice(3), 2) }));
 
 /** Brute force: every tuple of single-layer sets, disjoint and valid, then the inclusion-minimal ones. */
 function bruteMinimal(model: MLP, f: Formula, pairs: SamplePair[], threshold: number): string[] {
@@ -138,9 +163,9 @@ test("minimal mappings equal a brute-force enumeration + inclusion filter on sma
   let nonEmpty = 0;
   for (const m of models)
     for (const mode of ["compat", "corrected"] as const) {
-      const pairs = samplePairs(2, mode, "BA");
+      const pairs = parsePairs(mode === "compat" ? REFERENCE_PAIRS.BA : CORRECTED_PAIRS);
       const threshold = mode === "compat" ? 1 : 0.75;
-      const r = alignGate(m, "XOR", { mode, threshold, maxDepth: 3 });
+      const r = alignGate(m, "XOR", { alignmentMode: mode, iiaThreshold: threshold, maxDepth: 3 });
       const byIndex = new Map(r.aligned.map((a) => [a.index, a.mappings.map((x) => JSON.stringify(x)).sort()]));
       for (const c of candidateFormulas("XOR", 3)) {
         if (relevantNodes(c.formula).length > 4) continue; // keeps the brute force small
@@ -164,7 +189,7 @@ test("the minimal-set search equals the reference's exhaustive search + filter",
   for (const [m, gate] of cases) {
     const table = interventionTable(m, 2);
     for (const mode of ["compat", "corrected"] as const) {
-      const pairs = samplePairs(2, mode);
+      const pairs = pairSet(mode === "compat" ? "reference" : "corrected", 2);
       for (const c of candidateFormulas(gate, 3)) {
         const fast = minimalAssignments(c.formula, table, pairs, mode === "compat" ? 1 : 0.9).assignments;
         const ref = inclusionMinimal(referenceMappings(c.formula, table, pairs, mode === "compat" ? 1 : 0.9), table);
@@ -176,43 +201,76 @@ test("the minimal-set search equals the reference's exhaustive search + filter",
   assert.ok(total > 42);
 });
 
-test("valid mappings (minimal or not) = the reference's search before its filter; counted per aligned formula", () => {
-  const cases: [MLP, string][] = [[released, "XOR"], [randomMLP([2, 3, 3, 1], 5, released, 0.2), "XOR"], [trainExperimentSync({ gates: ["XOR"], size: 4, seedOffset: 0 }).result.model, "XOR"], [released, "AND"]];
+/**
+ * Valid mappings from the definition, by brute force: every node's valid sets by naive interventions (validDirect),
+ * every tuple of them, kept when the sets are pairwise disjoint. Per candidate formula: [valid count, minimal count].
+ */
+function bruteValidCounts(model: MLP, gate: string, pairs: SamplePair[]): Map<number, [number, number]> {
+  const { sets } = neuronSets(model.layerSizes);
+  const out = new Map<number, [number, number]>();
+  for (const c of candidateFormulas(gate, model.layerSizes.length - 1)) {
+    const nodes = relevantNodes(c.formula);
+    const valid = nodes.map((n) => sets.filter((S) => validDirect(model, c.formula, n.id, S, pairs, 1)));
+    const tuples: NeuronSet[][] = [];
+    const walk = (i: number, t: NeuronSet[]) => {
+      if (i === nodes.length) {
+        const all = t.flatMap((S) => S.neurons.map((j) => `${S.layer}.${j}`));
+        if (new Set(all).size === all.length) tuples.push(t);
+        return;
+      }
+      for (const S of valid[i]) walk(i + 1, [...t, S]);
+    };
+    walk(0, []);
+    const inside = (a: NeuronSet, b: NeuronSet) => a.layer === b.layer && a.neurons.every((j) => b.neurons.includes(j));
+    const le = (a: NeuronSet[], b: NeuronSet[]) => a.every((S, i) => inside(S, b[i]));
+    const minimal = tuples.filter((t) => !tuples.some((o) => o !== t && le(o, t) && !le(t, o)));
+    out.set(c.index, [tuples.length, minimal.length]);
+  }
+  return out;
+}
+
+test("valid and minimal mapping counts equal a brute-force enumeration from the definition (naive interventions)", () => {
+  const trained = trainExperimentSync({ gates: ["XOR"], size: 4, seedOffset: 0 }).result.model;
+  const cases: [string, MLP, string, SamplePair[], "compat" | "corrected", "BA" | "AB"][] = [
+    ["released BA", released, "XOR", parsePairs(REFERENCE_PAIRS.BA), "compat", "BA"],
+    ["released AB", released, "XOR", parsePairs(REFERENCE_PAIRS.AB), "compat", "AB"],
+    ["released corrected", released, "XOR", parsePairs(CORRECTED_PAIRS), "corrected", "BA"],
+    ["released AND", released, "AND", parsePairs(REFERENCE_PAIRS.BA), "compat", "BA"],
+    ["trained [2,4,4,1]", trained, "XOR", parsePairs(REFERENCE_PAIRS.BA), "compat", "BA"],
+    ["random near released", randomMLP([2, 3, 3, 1], 5, released, 0.2), "XOR", parsePairs(REFERENCE_PAIRS.BA), "compat", "BA"],
+    ["random [2,2,2,1]", randomMLP([2, 2, 2, 1], 7, handSetXor(), 0.5), "XOR", parsePairs(REFERENCE_PAIRS.AB), "compat", "AB"],
+  ];
   let grew = false;
-  for (const [m, gate] of cases) {
-    const table = interventionTable(m, 2);
-    const pairs = samplePairs(2, "compat");
-    for (const c of candidateFormulas(gate, 3)) {
-      const all = referenceMappings(c.formula, table, pairs);
-      const { count, truncated } = countValidMappings(c.formula, table, pairs);
-      assert.equal(count, all.length, `${gate} formula ${c.index}`);
-      assert.equal(truncated, false);
-      if (count > inclusionMinimal(all, table).length) grew = true;
+  for (const [name, m, gate, pairs, alignmentMode, pairOrder] of cases) {
+    const brute = bruteValidCounts(m, gate, pairs);
+    const r = alignGate(m, gate, { alignmentMode, pairOrder });
+    const got = new Map(r.aligned.map((a) => [a.index, [a.validMappings, a.mappings.length]]));
+    for (const [index, counts] of brute) assert.deepEqual(got.get(index) ?? [0, 0], counts, `${name}: formula ${index} [valid, minimal]`);
+    if ([...brute.values()].some(([v, mn]) => v > mn)) grew = true;
+    if (name === "released BA" || name === "released AB") {
+      const total = (k: 0 | 1) => [...brute.values()].reduce((s, c) => s + c[k], 0);
+      assert.equal(total(1), 42, `${name}: 42 minimal mappings`);
+      assert.equal([...brute.values()].filter(([v]) => v > 0).length, 7, `${name}: 7 formulas`);
+      assert.ok(total(0) > 42, `${name}: ${total(0)} valid mappings`);
     }
-    const r = alignGate(m, gate);
-    assert.deepEqual(r.validMappingsPerFormula, r.aligned.map((a) => referenceMappings(candidateFormulas(gate, 3)[a.index].formula, table, pairs).length));
-    r.validMappingsPerFormula.forEach((v, i) => assert.ok(v >= r.mappingsPerFormula[i]));
   }
   assert.ok(grew, "some formula has non-minimal valid mappings");
-  // The released model: 42 minimal mappings, more valid ones; a limit truncates the count.
-  const r = alignGate(released, "XOR");
-  const total = r.validMappingsPerFormula.reduce((a, b) => a + b, 0);
-  assert.ok(total > 42, `valid mappings ${total}`);
+  // A limit truncates the count.
   const f0 = candidateFormulas("XOR", 3)[0].formula;
-  assert.deepEqual(countValidMappings(f0, interventionTable(released, 2), samplePairs(2, "compat"), 1, 1), { count: 1, truncated: true });
+  assert.deepEqual(countValidMappings(f0, interventionTable(released, 2), pairSet("reference", 2), 1, 1), { count: 1, truncated: true });
 });
 
 test("corrected mode: 12 ordered pairs, IIA fractions, threshold", () => {
-  const r = alignGate(released, "XOR", { mode: "corrected" });
-  assert.equal(r.pairs!.length, 12);
+  const r = alignGate(released, "XOR", { alignmentMode: "corrected" });
+  assert.equal(r.pairs.length, 12);
   // Adding the 6 other directions removes the formulas whose mappings only passed the reference's 6 pairs.
   assert.deepEqual(r.aligned.map((a) => a.index), [0, 1]);
   assert.deepEqual(r.mappingsPerFormula, [1, 1]);
-  const lower = alignGate(released, "XOR", { mode: "corrected", threshold: 0.75 });
+  const lower = alignGate(released, "XOR", { alignmentMode: "corrected", iiaThreshold: 0.75 });
   assert.ok(r.aligned.every((a) => lower.aligned.some((b) => b.index === a.index)));
   assert.ok(lower.formulas >= r.formulas);
   const f0 = candidateFormulas("XOR", 3)[0].formula;
-  const mat = iiaMatrix(released, f0);
+  const mat = iiaMatrix(released, f0, { pairSet: "corrected" });
   assert.deepEqual(mat.nodes, ["A+B 4", "¬(A*B) 7"]);
   assert.equal(mat.sets.length, 14);
   for (const row of mat.iia) for (const v of row) assert.ok(v >= 0 && v <= 1 && Number.isInteger(v * 12));
@@ -222,8 +280,10 @@ test("corrected mode: 12 ordered pairs, IIA fractions, threshold", () => {
     const k = mat.sets.findIndex((S) => JSON.stringify(S.neurons.map((j) => [S.layer, j])) === JSON.stringify(m0[label]));
     assert.equal(mat.iia[i][k], 1);
   });
-  assert.throws(() => alignGate(released, "XOR", { threshold: 0.5 }), /compat mode requires IIA = 1/);
-  assert.throws(() => alignGate(released, "XOR", { mode: "corrected", threshold: 0 }), /threshold must be in \(0, 1\]/);
+  assert.throws(() => alignGate(released, "XOR", { iiaThreshold: 0.5 }), /alignmentMode "compat" requires IIA = 1/);
+  assert.throws(() => alignGate(released, "XOR", { alignmentMode: "corrected", iiaThreshold: 0 }), /iiaThreshold must be in \(0, 1\]/);
+  assert.throws(() => alignGate(released, "XOR", { mode: "corrected" } as object), /option "mode" is now "alignmentMode"/);
+  assert.throws(() => alignGate(released, "XOR", { threshold: 0.9 } as object), /option "threshold" is now "iiaThreshold"/);
 });
 
 test("formulas without relevant nodes get one empty mapping (SPEC 14.10); bad inputs", () => {
@@ -231,7 +291,7 @@ test("formulas without relevant nodes get one empty mapping (SPEC 14.10); bad in
     const r = alignGate(randomMLP([2, 2, 2, 1], 1), gate);
     assert.equal(r.nCandidates, 86);
     assert.ok(r.formulas >= 1);
-    const empty = r.aligned.filter((a) => a.nodes!.length === 0);
+    const empty = r.aligned.filter((a) => a.nodes.length === 0);
     assert.equal(empty.length, 1, gate);
     assert.deepEqual(empty[0].mappings, [{}]);
   }
@@ -256,11 +316,43 @@ test("figures: formula tree, mapping on the network, IIA matrix, mappings per fo
   assert.deepEqual([named[0].x, named[0].y], [[2], [1]]); // (2,0) drawn at layer 2, top of a 3-neuron column
   const mat = iiaMatrixFigure(iiaMatrix(released, f0));
   assert.equal((mat.data[0].z as number[][]).length, 2);
-  assert.equal((mat.data[0].x as string[])[0], "L1:{0,1,2}");
+  assert.equal((mat.data[0].x as string[])[0], "L1.{0,1,2}");
   assert.deepEqual(mappingsPerFormulaFigure(al).data[0].y, [2, 2, 12, 12, 6, 6, 2]);
   const ov = alignmentOverviewFigure(released, al).data[0] as { z: number[][]; x: string[] };
   assert.equal(ov.z.length, 7);
   assert.equal(ov.x.length, 6);
   assert.deepEqual(ov.z[0], [1, 0.5, 0, 0.5, 0, 0]); // formula 0: ¬(A*B) on (1,0) always, A+B on (1,1) or (2,0)
   JSON.stringify([tree, mf, mat]); // plain data
+});
+
+test("pair sets: reference (6, by pair order), corrected (12), all (16); one IIA; iiaMatrix defaults to alignGate's pair set", () => {
+  const fmt = (p: SamplePair[]) => p.map((q) => `${q.source.toString(2).padStart(2, "0")}→${q.base.toString(2).padStart(2, "0")}`).sort();
+  assert.deepEqual(fmt(pairSet("reference", 2, "BA")), [...REFERENCE_PAIRS.BA].sort());
+  assert.deepEqual(fmt(pairSet("reference", 2, "AB")), [...REFERENCE_PAIRS.AB].sort());
+  assert.deepEqual(fmt(pairSet("corrected", 2)), [...CORRECTED_PAIRS].sort());
+  assert.equal(pairSet("all", 2).length, 16);
+  assert.equal(pairSet("all", 3).length, 64);
+  assert.equal(pairSet("corrected", 3).length, 56);
+  assert.equal(pairSet("reference", 3).length, 28);
+  assert.throws(() => pairSet("some" as "all", 2), /pair set must be one of "reference", "corrected", "all"/);
+  // IIA: fraction of the pairs whose outcome tables agree.
+  const low = [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const high = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  assert.equal(interchangeAccuracy(low, high, 4, [{ source: 0, base: 0 }, { source: 0, base: 1 }, { source: 0, base: 2 }, { source: 0, base: 3 }]), 0.5);
+  assert.throws(() => interchangeAccuracy(low, high, 4, []), /no \(source, base\) pairs/);
+  // iiaMatrix's default is alignGate's: the reference's 6 pairs (BA); a compat mapping has IIA 1 there.
+  const f0 = candidateFormulas("XOR", 3)[0].formula;
+  const mat = iiaMatrix(released, f0);
+  assert.equal(mat.pairSet, "reference");
+  assert.deepEqual(mat.pairs, alignGate(released, "XOR").pairs);
+  assert.deepEqual(mat.setLabels.slice(0, 3), ["L1.{0,1,2}", "L2.{0,1,2}", "L1.{0,1}"]);
+  for (const m of alignGate(released, "XOR").aligned[0].mappings)
+    mat.nodes.forEach((label, i) => {
+      const k = mat.sets.findIndex((S) => JSON.stringify(S.neurons.map((j) => [S.layer, j])) === JSON.stringify(m[label]));
+      assert.equal(mat.iia[i][k], 1, `${label} at ${JSON.stringify(m[label])}`);
+    });
+  // "all" includes base = source, where every interchange is a no-op: IIA over 16 ≥ (IIA over 12 · 12 + 4·[agree on diagonal]) / 16.
+  const all = iiaMatrix(released, f0, { pairSet: "all" });
+  const corr = iiaMatrix(released, f0, { pairSet: "corrected" });
+  all.iia.forEach((row, i) => row.forEach((v, k) => assert.equal(v * 16, corr.iia[i][k] * 12 + 4, `${all.nodes[i]} ${all.setLabels[k]}`)));
 });

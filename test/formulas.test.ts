@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import {
   baseFormulas, baseFormulasOfDepth, candidateFormulas, evaluateFormula, fAnd, fNot, fOr, fVar, firstNegationPattern,
   formulaString, formulaTruthTable, gateTable, interchangeOutput, negateNodes, nodeLabel, nodesPreOrder, numberPreOrder,
-  relevantNodes, samplePairs, sampleRows, rowLabel,
+  relevantNodes, sampleRows, rowLabel,
 } from "../src/formulas";
+import { pairSet } from "../src/alignment";
 
 /** The 56 XOR formulas of SPEC 6.3, in order, as printed by the paper's notebook. */
 const SPEC_XOR_56 = [
@@ -112,8 +113,8 @@ test("sample orders and pairs (SPEC 6.5)", () => {
   assert.deepEqual(sampleRows(2, "AB").map((r) => rowLabel(r)), ["00", "01", "10", "11"]);
   assert.deepEqual(sampleRows(2, "BA").map((r) => rowLabel(r)), ["00", "10", "01", "11"]);
   const fmt = (p: { source: number; base: number }[]) => p.map((q) => `${rowLabel(q.source)}→${rowLabel(q.base)}`).sort();
-  assert.deepEqual(fmt(samplePairs(2, "compat", "BA")), ["00→01", "00→10", "00→11", "01→11", "10→01", "10→11"]);
-  assert.deepEqual(fmt(samplePairs(2, "compat", "AB")), ["00→01", "00→10", "00→11", "01→10", "01→11", "10→11"]);
-  assert.equal(samplePairs(2, "corrected").length, 12);
-  assert.throws(() => samplePairs(2, "compat", "XY" as "AB"), /"BA" or "AB"/);
+  assert.deepEqual(fmt(pairSet("reference", 2, "BA")), ["00→01", "00→10", "00→11", "01→11", "10→01", "10→11"]);
+  assert.deepEqual(fmt(pairSet("reference", 2, "AB")), ["00→01", "00→10", "00→11", "01→10", "01→11", "10→11"]);
+  assert.equal(pairSet("corrected", 2).length, 12);
+  assert.throws(() => pairSet("reference", 2, "XY" as "AB"), /"BA" or "AB"/);
 });

@@ -2,7 +2,7 @@
  * Figures of the what-then-where analysis: a formula as a tree, a mapping drawn on the network, an IIA matrix, the
  * minimal mappings per aligned formula, and where on the network each aligned formula's variables live.
  */
-import { GateAlignment, Mapping, NeuronSet, neuronSetLabel } from "../alignment";
+import { GateAlignment, Mapping, NeuronSet, neuronSetName } from "../alignment";
 import { Formula, formulaString, nodeLabel, nodesPreOrder, relevantNodes, variableName } from "../formulas";
 import { MLP } from "../model";
 import { Figure, PALETTE, baseLayout } from "./figure";
@@ -93,10 +93,10 @@ export function iiaMatrixFigure(m: { nodes: string[]; sets: NeuronSet[]; iia: nu
   if (m.nodes.length === 0) throw new Error("iiaMatrixFigure: the formula has no intermediate variable to show.");
   return {
     data: [{
-      type: "heatmap", z: m.iia, x: m.sets.map(neuronSetLabel), y: m.nodes, zmin: 0, zmax: 1, colorscale: "Viridis",
+      type: "heatmap", z: m.iia, x: m.sets.map(neuronSetName), y: m.nodes, zmin: 0, zmax: 1, colorscale: "Viridis",
       colorbar: { title: { text: "IIA" } }, hovertemplate: "%{y} ↦ %{x}: IIA %{z:.3f}<extra></extra>",
     }],
-    layout: baseLayout(title, { xaxis: { title: { text: "neuron set (layer:{neurons})" }, tickangle: -60 }, yaxis: { automargin: true }, height: 260 + 30 * m.nodes.length, margin: { l: 120, r: 20, t: 50, b: 110 } }),
+    layout: baseLayout(title, { xaxis: { title: { text: "neuron set (L{layer}.{units})" }, tickangle: -60 }, yaxis: { automargin: true }, height: 260 + 30 * m.nodes.length, margin: { l: 120, r: 20, t: 50, b: 110 } }),
   };
 }
 

@@ -362,24 +362,6 @@ export interface SamplePair {
   base: number;
 }
 
-/**
- * The pairs tested by interchange interventions. "compat": the reference's (samples[i], samples[j]) for i < j
- * (6 pairs for two inputs; which of 01→10 / 10→01 is in depends on `order`). "corrected": every ordered pair of
- * distinct inputs (12 for two inputs).
- */
-export function samplePairs(nVars: number, mode: "compat" | "corrected" = "compat", order: PairOrder = "BA"): SamplePair[] {
-  if (order !== "AB" && order !== "BA") throw new Error(`pair order must be "BA" or "AB", got ${JSON.stringify(order)}.`);
-  const pairs: SamplePair[] = [];
-  if (mode === "corrected") {
-    for (let s = 0; s < 1 << nVars; s++) for (let b = 0; b < 1 << nVars; b++) if (s !== b) pairs.push({ source: s, base: b });
-    return pairs;
-  }
-  if (mode !== "compat") throw new Error(`mode must be "compat" or "corrected", got ${JSON.stringify(mode)}.`);
-  const rows = sampleRows(nVars, order);
-  for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) pairs.push({ source: rows[i], base: rows[j] });
-  return pairs;
-}
-
 /** Row r as a string of bits, A first ("01" = A 0, B 1). */
 export function rowLabel(r: number, nVars = 2): string {
   return rowValues(r, nVars).join("");
