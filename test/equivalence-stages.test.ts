@@ -25,6 +25,11 @@ import {
   similarityMatrices,
   stitchingScore,
   behaviourAgreement,
+  iia,
+  patchingProfile,
+  probeActivations,
+  representation,
+  unitsThatMatterUnderAblation,
 } from "../src/equivalence";
 import { formulaTruthTable } from "../src/formulas";
 import { mlpFromArrays } from "../src/model";
@@ -118,4 +123,41 @@ test("pair scores: each score equals a direct call of its measure; matrices hold
     assert.equal(p.congruity, congruity(p.scores));
     assert.equal(p.same, p.congruity >= 0.5);
   }
+});
+
+test("bad interventions and maps: errors name the site and the valid range", () => {
+  const m = handBuiltXor("C1", { hidden: [2] });
+  const probes = makeProbes(1, { n: 16 });
+  // a unit past the layer's width used to overwrite a unit of the next row
+  assert.throws(() => iia(m, "C1", [0, 7]), /interchange at layers\.1\.hook_post units \[7\] \(L1\.7\)\): unit 7 is out of range; layers\.1\.hook_post has units 0…1/);
+  assert.throws(() => iia(m, "C3"), /unit 2 is out of range; layers\.1\.hook_post has units 0…1/);
+  // the input and output layers hold no variable of the class; layer -1 used to be ignored silently
+  for (const layer of [0, 2, -1]) assert.throws(() => iia(m, "C1", [0, 1], layer), new RegExp(`iia: layer ${layer} is not a hidden layer; .* has hidden layers 1…1`));
+  assert.throws(() => iia(m, "C1", [0]), /class C1 has 2 variables; got a map to 1 units/);
+  // per-row values of the wrong length used to broadcast the first value
+  assert.throws(
+    () => representation(m, probes, { interventions: [{ kind: "set", site: { hook: "layers.1.hook_post", units: [0] }, rowValues: [1, 2] }] }),
+    /set at layers\.1\.hook_post units \[0\] \(L1\.0\)\): rowValues must hold 16×1 values/,
+  );
+  assert.throws(() => representation(m, probes, { interventions: [{ kind: "zero", site: { hook: "layers.3.hook_post" } }] }), /zero at layers\.3\.hook_post\): unknown hook "layers\.3\.hook_post": .* has hooks hook_input and layers\.\{1…2\}/);
+  assert.throws(() => probeActivations(m, makeProbes(1, { n: 16, nInputs: 3 })), /probes have 3 columns; the model takes 2 inputs/);
+  assert.throws(() => patchingProfile([m], [m], [[0, 1]]), /pair 0 is \[0, 1\]; there are sources 0…0 and targets 0…0/);
+});
+
+test("interventions through the core: a zero-ablated unit reads 0 in the representation; interchange from the same probes changes nothing", () => {
+  const m = handBuiltXor("C1", { hidden: [3] });
+  const probes = makeProbes(2, { n: 32 });
+  const plain = representation(m, probes, { wholeLayers: true, inputCopyR2: 1 });
+  assert.deepEqual(plain.units, [{ layer: 1, unit: 0 }, { layer: 1, unit: 1 }, { layer: 1, unit: 2 }]);
+  const zeroed = representation(m, probes, { wholeLayers: true, inputCopyR2: 1, interventions: [{ kind: "zero", site: { hook: "layers.1.hook_post", units: [1] } }] });
+  for (let r = 0; r < probes.n; r++) {
+    assert.equal(zeroed.x.v[r * 3 + 1], 0);
+    assert.equal(zeroed.x.v[r * 3], plain.x.v[r * 3]);
+  }
+  const self = representation(m, probes, { units: plain.units, interventions: [{ kind: "interchange", site: { hook: "layers.1.hook_post" }, source: { x: probes.v, n: probes.n } }] });
+  assert.deepEqual(self.x, plain.x);
+  // the units that matter: OR and AND (the third unit is dead), the AND unit more (readout weight −6 against 2)
+  const { units, importance } = unitsThatMatterUnderAblation(m, probes);
+  assert.deepEqual(units, [{ layer: 1, unit: 0 }, { layer: 1, unit: 1 }]);
+  assert.ok(importance[1] > importance[0]);
 });

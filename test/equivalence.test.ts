@@ -24,7 +24,7 @@ import {
   singularValues,
   symmetricEigen,
   symmetryTransform,
-  forwardPatched,
+  probeActivations,
   adjustedRandIndex,
   LabelledNet,
   Mat,
@@ -120,8 +120,8 @@ test("hand-built classes compute XOR; symmetry transforms keep the function and 
   const m = handBuiltXor("C1", { hidden: [4, 3] }, 1);
   const t = symmetryTransform(m, new Rng(4), 0);
   const probes = makeProbes(5, { n: 64 });
-  const y0 = forwardPatched(m, probes)[3];
-  const y1 = forwardPatched(t, probes)[3];
+  const y0 = probeActivations(m, probes)[3];
+  const y1 = probeActivations(t, probes)[3];
   y0.v.forEach((v, i) => assert.ok(Math.abs(v - y1.v[i]) < 1e-5));
 });
 

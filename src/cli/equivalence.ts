@@ -5,7 +5,8 @@ import { parseArgs, readModelFile, OptionSpec } from "./args";
 export const help = `Usage: mi-identifiability equivalence --models A.json B.json ... [options]
 
 Interpretive equivalence (Sun & Toneva, ICLR 2026): for every pair of models, do they share an interpretation?
-Representations are the circuit units' activations on noisy-corner probes, concatenated over hidden layers.
+Representations are the activations of the units that matter under mean ablation, on noisy-corner probes,
+concatenated over hidden layers.
 Prints per pair the congruity (symmetric, in [0, 1], higher = more likely the same interpretation), the
 per-measure scores (ridge √R² both directions and their minimum, linear CKA, Procrustes, stitching both
 directions, behavioural agreement, raw-output ridge) and the decision (same = congruity ≥ threshold).
@@ -17,7 +18,7 @@ Options:
   --sigma S            probe noise around each corner (default 0.1; 0 = degenerate clean corners)
   --seed N             seed of probes and folds (default 0)
   --threshold T        congruity at or above which a pair is "same" (default 0.5)
-  --whole-layers       use every hidden unit, not only the circuit's
+  --whole-layers       use every hidden unit, not only those that matter under mean ablation
   --site post|pre      compare activations after LeakyReLU (default, as the paper) or the units' inputs W·h + b
                        (invariant to negating a variable; weaker across depths)`;
 
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     probes: { n: a.probes, sigma: a.sigma, nInputs: models[0].layerSizes[0] },
     seed: a.seed ?? 0,
     threshold: a.threshold,
-    representation: { circuit: !a.wholeLayers, site: a.site },
+    representation: { wholeLayers: a.wholeLayers, site: a.site },
   };
   const tty = process.stderr.isTTY && !a.json;
   const res = compareNets(models, opts, (done, total) => {
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ models: files, pairs: res.pairs }));
     return 0;
   }
-  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  circuit units ${n.rep.units.map((u) => neuronName(u.layer, u.unit)).join(" ") || "(none)"}`));
+  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  units ${n.rep.units.map((u) => neuronName(u.layer, u.unit)).join(" ") || "(none)"}`));
   for (const p of res.pairs) {
     const s = p.scores;
     console.log(

@@ -18,7 +18,7 @@ export interface CompareOptions {
 
 /**
  * Graded congruity in [0, 1] (symmetric, higher = more likely one interpretation): the two-way ridge score
- * (the "signal and noise" conditions: each circuit linearly recoverable from the other), times the Procrustes
+ * (the "signal and noise" conditions: each representation linearly recoverable from the other), times the Procrustes
  * similarity to penalise matches that need a non-rigid re-encoding. Our own combination (EQUIVALENCE 6.4, [INF]).
  */
 export function congruity(s: Pick<PairScores, "ridge" | "procrustes">): number {

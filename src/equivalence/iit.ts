@@ -6,12 +6,10 @@
  */
 import { loadTf } from "../backend";
 import { Formula, evaluateFormula, fAnd, fNot, fOr, fVar, formulaNodeValues } from "../formulas";
-import { MLP, mlpFromArrays, weightsAsArrays } from "../model";
+import { MLP, hookName, mlpFromArrays, runWithCache, weightsAsArrays } from "../model";
 import { Rng } from "../rng";
 import { initMLP } from "../train";
 import { XorClass, computesXor } from "./groundTruth";
-import { mat } from "./linalg";
-import { forwardPatched } from "./represent";
 
 /**
  * The high-level model of a class: a formula over (a, b) whose output is XOR, and the formula nodes that are its
@@ -134,25 +132,25 @@ export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ 
 
 /**
  * Interchange-intervention accuracy of a net against a class with variable j ↔ unit units[j] of hidden layer `layer`
- * (default: unit j of layer 1), over all 4 × 4 clean (base, source) corners and every variable: the fraction of
- * intervened outputs (thresholded at 0.5) matching the high-level counterfactual.
+ * (default: unit j of layer 1), over all 4 × 4 clean (base, source) corners, base = source included, and every
+ * variable: the fraction of intervened outputs (thresholded at 0.5) matching the high-level counterfactual.
  */
 export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1): number {
   const k = highLevel(cls).variables.length;
   const map = units ?? Array.from({ length: k }, (_, j) => j);
   if (map.length !== k) throw new Error(`iia: class ${cls} has ${k} variables; got a map to ${map.length} units.`);
-  const corners = mat(4, 2, [0, 0, 0, 1, 1, 0, 1, 1]);
-  const h = forwardPatched(m, corners)[layer];
-  const w = m.layerSizes[layer];
   const L = m.layerSizes.length - 1;
+  if (!Number.isInteger(layer) || layer < 1 || layer >= L) throw new Error(`iia: layer ${layer} is not a hidden layer; this model (layer_sizes ${JSON.stringify(m.layerSizes)}) has hidden layers 1…${L - 1}.`);
+  // every (base, source) pair in one batch: row 4b + c runs base corner b with source corner c
+  const base: number[] = [];
+  const source: number[] = [];
+  for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) base.push(b >> 1, b & 1), source.push(c >> 1, c & 1);
   let ok = 0;
-  for (let b = 0; b < 4; b++)
-    for (let c = 0; c < 4; c++)
-      for (let j = 0; j < k; j++) {
-        const x = mat(1, 2, [b >> 1, b & 1]);
-        const y = forwardPatched(m, x, [{ layer, unit: map[j], values: [h.v[c * w + map[j]]] }])[L].v[0];
-        if ((y > 0.5 ? 1 : 0) === counterfactualOutput(cls, [b >> 1, b & 1], [c >> 1, c & 1], j)) ok++;
-      }
+  for (let j = 0; j < k; j++) {
+    const y = runWithCache(m, base, 16, { names: [], interventions: [{ kind: "interchange", site: { hook: hookName(layer), units: [map[j]] }, source: { x: source, n: 16 } }] }).output;
+    for (let b = 0; b < 4; b++)
+      for (let c = 0; c < 4; c++) if ((y[4 * b + c] > 0.5 ? 1 : 0) === counterfactualOutput(cls, [b >> 1, b & 1], [c >> 1, c & 1], j)) ok++;
+  }
   return ok / (16 * k);
 }
 

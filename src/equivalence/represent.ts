@@ -1,10 +1,10 @@
 /**
  * Probe sets and representations: which hidden activations two nets are compared on. Clean corners alone are
  * degenerate (4 points: any 3 generic units plus an intercept span every function of them), so probes are noisy
- * corners; representations keep only the circuit's units (units whose ablation changes the output), drop units
- * that merely copy the inputs (every net has the inputs), and are concatenated over hidden layers.
+ * corners; representations keep only the units that matter (units whose mean ablation changes the output), drop
+ * layers that merely copy the inputs (every net has the inputs), and are concatenated over hidden layers.
  */
-import { LayerPatch, MLP, forwardAll } from "../model";
+import { Intervention, MLP, hookName, runWithCache } from "../model";
 import { Rng } from "../rng";
 import { cleanInputs } from "../tasks";
 import { Mat, mat } from "./linalg";
@@ -36,23 +36,17 @@ export function makeProbes(seed: number, opts: ProbeOptions = {}): Mat {
   return x;
 }
 
-/** Per-row replacement of some units of hidden layer `layer` (1 … L−1) after its activation. */
-export interface Patch {
-  layer: number;
-  unit: number;
-  /** One value per probe row. */
-  values: ArrayLike<number>;
-}
-
 /**
- * model.forwardAll on probe matrices, with per-row patches (counterfactual values per probe) or, with
- * `preActivations`, the values before the activation. Returns layers 0 … L as matrices.
+ * Every layer's activations on probe rows (index 0 = the probes, L = the output) after LeakyReLU, or with
+ * `point: "pre"` before it (W·h + b), under the core's interventions (runWithCache; sites validated there).
  */
-export function forwardPatched(m: MLP, x: Mat, patches: readonly Patch[] = [], preActivations = false): Mat[] {
+export function probeActivations(m: MLP, x: Mat, opts: { point?: "pre" | "post"; interventions?: readonly Intervention[] } = {}): Mat[] {
   const sizes = m.layerSizes;
-  if (x.d !== sizes[0]) throw new Error(`forwardPatched: probes have ${x.d} columns; the model takes ${sizes[0]} inputs.`);
-  const interventions: LayerPatch[] = patches.map((p) => ({ layer: p.layer, neurons: [p.unit], rowValues: p.values.length === x.n ? p.values : new Float32Array(x.n).fill(p.values[0]) }));
-  return forwardAll(m, x.v, x.n, { interventions, preActivations }).map((v, l) => mat(x.n, sizes[l], v));
+  if (x.d !== sizes[0]) throw new Error(`probeActivations: probes have ${x.d} columns; the model takes ${sizes[0]} inputs.`);
+  const point = opts.point ?? "post";
+  const names = sizes.map((_, l) => hookName(l, point));
+  const { cache } = runWithCache(m, x.v, x.n, { interventions: opts.interventions, names });
+  return names.map((h, l) => mat(x.n, sizes[l], cache[h]));
 }
 
 /** A hidden unit: activation layer (1 … L−1) and index. */
@@ -62,11 +56,12 @@ export interface UnitRef {
 }
 
 /**
- * Hidden units that matter, with their importance: the mean |Δoutput| over the probes when the unit is replaced by
- * its mean activation (mean ablation). Units below `tol` (dead, disconnected, or negligible) are not in the circuit.
+ * Hidden units that matter under mean ablation, with their importance: the mean |Δoutput| over the probes when the
+ * unit is set to its mean activation over the probes (a `mean` intervention). Units at or below `tol` (dead,
+ * disconnected, or negligible) are left out. Not a circuit in this library's sense (node and edge masks).
  */
-export function circuitUnits(m: MLP, probes: Mat, tol = 0.02): { units: UnitRef[]; importance: number[] } {
-  const base = forwardPatched(m, probes);
+export function unitsThatMatterUnderAblation(m: MLP, probes: Mat, tol = 0.02): { units: UnitRef[]; importance: number[] } {
+  const base = probeActivations(m, probes);
   const L = m.layerSizes.length - 1;
   const y0 = base[L];
   const units: UnitRef[] = [];
@@ -76,7 +71,7 @@ export function circuitUnits(m: MLP, probes: Mat, tol = 0.02): { units: UnitRef[
     for (let j = 0; j < w; j++) {
       let mean = 0;
       for (let r = 0; r < probes.n; r++) mean += base[l].v[r * w + j] / probes.n;
-      const y = forwardPatched(m, probes, [{ layer: l, unit: j, values: new Float64Array(probes.n).fill(mean) }])[L];
+      const y = probeActivations(m, probes, { interventions: [{ kind: "mean", site: { hook: hookName(l), units: [j] }, means: [mean] }] })[L];
       let d = 0;
       for (let i = 0; i < y.v.length; i++) d += Math.abs(y.v[i] - y0.v[i]) / y.v.length;
       if (d > tol) {
@@ -89,19 +84,19 @@ export function circuitUnits(m: MLP, probes: Mat, tol = 0.02): { units: UnitRef[
 }
 
 export interface RepresentationOptions {
-  /** Keep only circuit units (default true); false = every hidden unit (whole-layer representations). */
-  circuit?: boolean;
-  /** Drop relay layers (every circuit unit an affine copy of the inputs, R² ≥ this; default 0.98; 1 = keep). */
+  /** Every hidden unit (whole-layer representations) instead of the units that matter under ablation (default false). */
+  wholeLayers?: boolean;
+  /** Drop relay layers (every kept unit an affine copy of the inputs, R² ≥ this; default 0.98; 1 = keep). */
   inputCopyR2?: number;
   /** Append the output column(s) (default false). */
   includeOutput?: boolean;
   /** Only the output (the behavioural baseline; default false). */
   outputOnly?: boolean;
-  /** Ablation tolerance of the circuit search (default 0.02). */
-  circuitTol?: number;
-  /** Per-row patches applied before reading the activations (counterfactual interventions). */
-  patches?: readonly Patch[];
-  /** Units to use instead of searching (e.g. the unpatched net's circuit). */
+  /** Mean-ablation tolerance of unitsThatMatterUnderAblation (default 0.02). */
+  ablationTol?: number;
+  /** Interventions applied before reading the activations (e.g. interchange from counterfactual probes). */
+  interventions?: readonly Intervention[];
+  /** Units to use instead of searching (e.g. the unpatched net's units). */
   units?: readonly UnitRef[];
   /**
    * "post" (default): activations after LeakyReLU, as the paper's residual stream. "pre": the units' inputs W h + b,
@@ -118,7 +113,7 @@ export interface Representation {
 
 /** The representation of a net on probes: chosen units' activations, concatenated over hidden layers. */
 export function representation(m: MLP, probes: Mat, opts: RepresentationOptions = {}): Representation {
-  const acts = forwardPatched(m, probes, opts.patches ?? [], opts.site === "pre");
+  const acts = probeActivations(m, probes, { point: opts.site, interventions: opts.interventions });
   const L = m.layerSizes.length - 1;
   if (opts.outputOnly) return { x: acts[L], units: [] };
   const units = opts.units ? [...opts.units] : selectUnits(m, probes, opts);
@@ -135,22 +130,22 @@ export function representation(m: MLP, probes: Mat, opts: RepresentationOptions 
 export function selectUnits(m: MLP, probes: Mat, opts: RepresentationOptions = {}): UnitRef[] {
   const L = m.layerSizes.length - 1;
   let units: UnitRef[] = [];
-  if (opts.circuit ?? true) units = circuitUnits(m, probes, opts.circuitTol).units;
+  if (!opts.wholeLayers) units = unitsThatMatterUnderAblation(m, probes, opts.ablationTol).units;
   else for (let l = 1; l < L; l++) for (let j = 0; j < m.layerSizes[l]; j++) units.push({ layer: l, unit: j });
   const maxR2 = opts.inputCopyR2 ?? 0.98;
   if (maxR2 < 1) {
-    const acts = forwardPatched(m, probes);
+    const acts = probeActivations(m, probes);
     const isCopy = (u: UnitRef) => {
       const col = mat(probes.n, 1);
       for (let r = 0; r < probes.n; r++) col.v[r] = acts[u.layer].v[r * m.layerSizes[u.layer] + u.unit];
       return ridgePredictivity(probes, col, { alphas: [1e-6] }) ** 2 >= maxR2;
     };
     const copy = units.map(isCopy);
-    // a layer whose circuit units all relay the inputs computes no intermediate variable; copies that sit beside
+    // a layer whose kept units all relay the inputs computes no intermediate variable; copies that sit beside
     // computed units (C3's a and b next to AND) are variables of the algorithm and stay
     const relayLayers = new Set<number>();
     for (let l = 1; l < L; l++) {
-      const idx = units.map((u, i) => i).filter((i) => units[i].layer === l);
+      const idx = units.map((_, i) => i).filter((i) => units[i].layer === l);
       if (idx.length > 0 && idx.every((i) => copy[i])) relayLayers.add(l);
     }
     units = units.filter((u) => !relayLayers.has(u.layer));

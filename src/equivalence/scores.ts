@@ -1,5 +1,5 @@
 /**
- * Pair scores: how similar two nets' circuit representations are, by every measure, both directions where the
+ * Pair scores: how similar two nets' representations are, by every measure, both directions where the
  * measure is asymmetric (Sun & Toneva 2026; EQUIVALENCE 3.2). Each score of a pair is computed once, whether it
  * goes into a pair's record (compareNets) or into a population's similarity matrices (runEquivalenceStudy).
  */
@@ -8,7 +8,7 @@ import { Rng, deriveSeed } from "../rng";
 import { cleanInputs } from "../tasks";
 import { Mat, mat, takeRows } from "./linalg";
 import { linearCKA, procrustesSimilarity, ridgeFit, ridgePredictivity, standardizeColumns } from "./measures";
-import { Representation, RepresentationOptions, forwardPatched, representation } from "./represent";
+import { Representation, RepresentationOptions, probeActivations, representation } from "./represent";
 
 /** Every score of an ordered pair (a, b); "AB" = a's representation predicts / maps onto b's. */
 export interface PairScores {
@@ -18,7 +18,7 @@ export interface PairScores {
   ridge: number;
   cka: number;
   procrustes: number;
-  /** Stitching: agreement of b's (a's) readout applied to an affine map of a's (b's) circuit, and the minimum. */
+  /** Stitching: agreement of b's (a's) readout applied to an affine map of a's (b's) representation, and the minimum. */
   stitchAB: number;
   stitchBA: number;
   stitch: number;
@@ -31,7 +31,7 @@ export interface PairScores {
 export const MEASURES = ["ridge", "ridgeAB", "cka", "procrustes", "stitch", "output", "outputRidge"] as const;
 export type MeasureName = (typeof MEASURES)[number];
 
-/** A net prepared for comparison: its circuit representation, output and last hidden layer on the shared probes. */
+/** A net prepared for comparison: its representation, output and last hidden layer on the shared probes. */
 export interface PreparedNet {
   model: MLP;
   rep: Representation;
@@ -42,14 +42,14 @@ export interface PreparedNet {
 }
 
 export function prepareNet(m: MLP, probes: Mat, opts: RepresentationOptions = {}): PreparedNet {
-  const acts = forwardPatched(m, probes);
+  const acts = probeActivations(m, probes);
   const L = m.layerSizes.length - 1;
   const k = m.layerSizes[0];
-  const clean = forwardPatched(m, mat(1 << k, k, cleanInputs(k)))[L];
+  const clean = probeActivations(m, mat(1 << k, k, cleanInputs(k)))[L];
   return { model: m, rep: representation(m, probes, opts), output: acts[L], lastHidden: acts[L - 1], cleanOutput: clean };
 }
 
-/** Fraction of held-out probes where b's readout on the affine image of a's circuit rounds like b's own output. */
+/** Fraction of held-out probes where b's readout on the affine image of a's representation rounds like b's own output. */
 export function stitchingScore(a: PreparedNet, b: PreparedNet, seed = 0): number {
   const n = a.rep.x.n;
   const tr: number[] = [];

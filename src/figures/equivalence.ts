@@ -1,6 +1,6 @@
 /** Figures of the interpretive-equivalence study (EQUIVALENCE 6.8): unit maps, heatmaps, distributions, ROC, sweeps. */
 import { MLP, neuronName } from "../model";
-import { forwardPatched } from "../equivalence/represent";
+import { probeActivations } from "../equivalence/represent";
 import { mat } from "../equivalence/linalg";
 import { rocCurve, auc } from "../equivalence/measures";
 import { Figure, PALETTE, baseLayout } from "./figure";
@@ -16,7 +16,7 @@ export function unitMapsFigure(nets: readonly { model: MLP; title: string }[], t
   const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {};
   nets.forEach((net, r) => {
-    const acts = forwardPatched(net.model, x);
+    const acts = probeActivations(net.model, x);
     let c = 0;
     for (let l = 1; l < net.model.layerSizes.length - 1; l++)
       for (let u = 0; u < net.model.layerSizes[l]; u++, c++) {
@@ -100,10 +100,10 @@ export function directionalityFigure(s: number[][], classes: readonly string[], 
   return { data, layout: baseLayout(title, { xaxis: { title: { text: "s(X → Y)" }, range: [0, 1.02] }, yaxis: { title: { text: "s(Y → X)" }, range: [0, 1.02] }, height: 480 }) };
 }
 
-/** Drop ratio (or selectivity) against the number of patched circuit units, one line per target group. */
+/** Drop ratio (or selectivity) against the number of patched units, one line per target group. */
 export function patchingFigure(k: readonly number[], series: Record<string, number[]>, title = "Drop of predictivity under patching", yTitle = "1 − s(do_k A → B) / s(A → B)"): Figure {
   return {
     data: Object.entries(series).map(([name, ys], i) => ({ type: "scatter", mode: "lines+markers", name, x: k, y: ys, line: { color: PALETTE[i % PALETTE.length] } })),
-    layout: baseLayout(title, { xaxis: { title: { text: "patched circuit units k" }, dtick: 1 }, yaxis: { title: { text: yTitle } } }),
+    layout: baseLayout(title, { xaxis: { title: { text: "patched units k" }, dtick: 1 }, yaxis: { title: { text: yTitle } } }),
   };
 }
