@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // npm run lab [-- JUPYTERLAB_ARGS...]: builds the library, makes sure .venv exists (creating it on first use), and
-// starts JupyterLab 4 on notebooks/ with the project kernel, without opening a browser. Extra arguments go to
+// starts JupyterLab 4 on notebooks/ with the project kernel, without opening a browser. Jupyter's and Lab's state
+// (workspaces, settings, runtime files) stays in the project's .jupyter-local/ (scripts/venv.js). Extra arguments go to
 // `jupyter lab` (e.g. `npm run lab -- --port 8899 --ServerApp.ip=0.0.0.0`; `--notebook-dir DIR` to serve another folder).
 "use strict";
-const { spawn, execFileSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const path = require("node:path");
 const { ensureVenv, root } = require("./venv");
 
@@ -17,7 +18,9 @@ function main() {
     args.splice(i, val === undefined ? 2 : 1);
     void flag;
   }
-  if (!args.includes("--no-build")) execFileSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
+  // A failed build still starts Lab: notebooks then refuse the stale dist/ with the reason when they import it.
+  if (!args.includes("--no-build") && spawnSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root }).status !== 0)
+    console.error("lab: the build failed (above); notebooks will refuse to import the library until `npm run build` succeeds.");
   const rest = args.filter((a) => a !== "--no-build");
   const venv = ensureVenv();
   const lab = ["lab", `--ServerApp.root_dir=${notebookDir}`, "--no-browser"];

@@ -5,11 +5,12 @@
 // A failing cell makes it exit 1 and print the notebook, the cell number and the real TypeScript diagnostic or
 // exception (tslab's error headline is only "<Error>"; the message is in the cell's stderr).
 "use strict";
-const { spawn, execFileSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const os = require("node:os");
 const fs = require("node:fs");
 const path = require("node:path");
 const { ensureVenv, KERNEL_NAME, root } = require("./venv");
+const { staleMessage, staleReason } = require("./stale");
 
 function parse(argv) {
   // Notebooks run in parallel kernels, one per core by default (each notebook is mostly single-threaded).
@@ -64,7 +65,8 @@ function runExecutor(venv, o, notebooks) {
   return new Promise((resolve) => {
     const child = spawn(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), ...notebooks], {
       cwd: root,
-      env: venv.env,
+      // The exported HTML must open offline: kernels inline plotly.js once per notebook (live notebooks do not).
+      env: { ...venv.env, MI_PLOTLY_MODE: "inline" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stdout = "";
@@ -89,7 +91,13 @@ async function main() {
     console.error("reproduce: no notebooks in notebooks/");
     return 1;
   }
-  if (o.build) execFileSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
+  if (o.build) {
+    const b = spawnSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
+    if (b.status !== 0) throw new Error("reproduce: the build failed (above), so no notebook ran: it would import a stale dist/.");
+  } else {
+    const reason = staleReason(root);
+    if (reason) throw new Error(staleMessage(root, reason, "reproduce --no-build"));
+  }
   const venv = ensureVenv();
   const t0 = Date.now();
   // Round-robin over the jobs keeps each executor's share of notebooks in order.

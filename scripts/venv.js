@@ -23,7 +23,9 @@ function log(msg) {
 }
 
 function run(cmd, args, what) {
-  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root });
+  // pip's download cache goes into the project too (.cache/pip, gitignored) unless the user chose one.
+  const env = { ...process.env, PIP_CACHE_DIR: process.env.PIP_CACHE_DIR || path.join(root, ".cache", "pip") };
+  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, env });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : `exit code ${r.status}`;
     throw new Error(`${what} failed (${why}). Command: ${cmd} ${args.join(" ")}`);
@@ -68,6 +70,24 @@ function linkKernelSpec() {
 }
 
 /**
+ * Where Jupyter, JupyterLab and IPython keep their state (config, data such as the notebook trust database, runtime
+ * files such as kernel connection files, Lab's workspaces and user settings): .jupyter-local/ in the project
+ * (gitignored), never the user's home. MI_JUPYTER_DIR moves the whole set elsewhere (the browser test uses a
+ * temporary folder, so that its workspace does not reopen in the user's next `npm run lab`).
+ */
+function jupyterDirs() {
+  const base = process.env.MI_JUPYTER_DIR ? path.resolve(process.env.MI_JUPYTER_DIR) : path.join(root, ".jupyter-local");
+  return {
+    JUPYTER_CONFIG_DIR: path.join(base, "config"),
+    JUPYTER_DATA_DIR: path.join(base, "data"),
+    JUPYTER_RUNTIME_DIR: path.join(base, "runtime"),
+    JUPYTERLAB_SETTINGS_DIR: path.join(base, "lab", "user-settings"),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(base, "lab", "workspaces"),
+    IPYTHONDIR: path.join(base, "ipython"),
+  };
+}
+
+/**
  * Makes sure .venv exists with the pinned requirements and the project kernel; returns how to run its tools:
  * {python, binDir, env} where env puts the venv first on PATH.
  */
@@ -100,14 +120,14 @@ function ensureVenv() {
     log("the Python environment is ready");
   }
   linkKernelSpec();
-  const env = { ...process.env, PATH: binDir + path.delimiter + (process.env.PATH || ""), VIRTUAL_ENV: venvDir, JUPYTER_PLATFORM_DIRS: "1" };
+  const env = { ...process.env, PATH: binDir + path.delimiter + (process.env.PATH || ""), VIRTUAL_ENV: venvDir, JUPYTER_PLATFORM_DIRS: "1", ...jupyterDirs() };
   // Jupyter starts the kernel with `node` from PATH: make it this very node.
   env.PATH = path.dirname(process.execPath) + path.delimiter + env.PATH;
   delete env.PYTHONHOME;
   return { python, binDir, env, root, kernelName: KERNEL_NAME };
 }
 
-module.exports = { ensureVenv, KERNEL_NAME, root };
+module.exports = { ensureVenv, jupyterDirs, KERNEL_NAME, root };
 
 if (require.main === module) {
   try {

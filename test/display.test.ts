@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import {
   createProgress,
   currentDisplaySink,
@@ -8,10 +10,12 @@ import {
   figureToHtml,
   formatDuration,
   formatProgressLine,
+  getPlotlyMode,
   JUPYTER_DISPLAY,
   normalizeTable,
   plotlyLoaderHtml,
   setDisplaySink,
+  setPlotlyMode,
   show,
   showTable,
   sinkFromTslab,
@@ -97,17 +101,39 @@ test("outside a kernel show/showTable print text and never load tslab", () => {
   assert.ok(!Object.keys(require.cache).some((k) => k.includes(`${"tslab"}/dist/jupyter`)));
 });
 
-test("first figure in a notebook inlines plotly.js, later ones do not", () => {
+test("plotly.js delivery: none by default (figure data only), once per session inline, or from the pinned CDN", () => {
   const bundles: MimeBundle[] = [];
   setDisplaySink({ kind: "bundle", send: (b) => void bundles.push(b) });
   try {
+    assert.equal(getPlotlyMode(), "data");
+    show(fig);
+    setPlotlyMode("inline");
     show(fig);
     show(fig);
+    setPlotlyMode("connected");
+    show(fig);
+    assert.throws(() => setPlotlyMode("cdn" as never), /mode must be one of "data", "inline", "connected", got "cdn"/);
   } finally {
+    setPlotlyMode("data");
     setDisplaySink(null);
   }
-  assert.ok((bundles[0]["text/html"] as string).length > 1_000_000, "plotly.js inlined in the first figure");
-  assert.ok((bundles[1]["text/html"] as string).length < 10_000);
+  const html = bundles.map((b) => b["text/html"] as string);
+  const marker = "(inlined once per kernel session)";
+  // data: what JupyterLab saves stays small, and the figure data is all there
+  assert.ok(html[0].length < 10_000 && !html[0].includes(marker) && !html[0].includes("cdn.plot.ly"), "no plotly.js in data mode");
+  assert.deepEqual((bundles[0]["application/vnd.plotly.v1+json"] as { data: { y: number[] }[] }).data[0].y, [2, 3]);
+  assert.ok(html[1].length > 1_000_000 && html[1].includes(marker), "plotly.js inlined in the first inline figure");
+  assert.ok(html[2].length < 10_000 && !html[2].includes(marker), "and only in the first");
+  assert.match(html[3], /src="https:\/\/cdn\.plot\.ly\/plotly-\d+\.\d+\.\d+\.min\.js"/);
+});
+
+test("MI_PLOTLY_MODE sets the starting mode (reproduce: inline); a bad value is refused naming it", () => {
+  const run = (mode: string) =>
+    spawnSync(process.execPath, ["--import", "tsx", "-e", 'console.log(require("./src/display").getPlotlyMode())'], { cwd: path.resolve(__dirname, ".."), env: { ...process.env, MI_PLOTLY_MODE: mode }, encoding: "utf8" });
+  assert.equal(run("inline").stdout.trim(), "inline");
+  const bad = run("svg");
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /MI_PLOTLY_MODE="svg" is not a plotly mode; use one of data, inline, connected/);
 });
 
 test("notebook progress updates one display in place; non-TTY prints quarter lines", () => {

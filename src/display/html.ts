@@ -82,7 +82,7 @@ export function figureToHtml(fig: Figure, opts: { divId: string; plotly?: Plotly
     `    if (!el) return;\n` +
     `    if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, config); return; }\n` +
     `    if (++tries < 100) { setTimeout(draw, 100); return; }\n` +
-    `    el.textContent = "plotly.js is not loaded in this page: re-run the notebook from the top (plotly.js is inlined with the first figure of a kernel session).";\n` +
+    `    el.textContent = "plotly.js is not loaded in this page: open the notebook in JupyterLab, export it with npm run reproduce (which inlines plotly.js), or run setPlotlyMode(\\"inline\\") before the first figure.";\n` +
     `  }\n` +
     `  draw();\n` +
     `})();`;

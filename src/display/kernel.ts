@@ -116,8 +116,18 @@ export function currentDisplaySink(): DisplaySink {
 
 // ---------------------------------------------------------------- plotly.js delivery
 
-export type PlotlyMode = "inline" | "connected";
-let plotlyMode: PlotlyMode = "inline";
+export type PlotlyMode = "data" | "inline" | "connected";
+export const PLOTLY_MODES: readonly PlotlyMode[] = ["data", "inline", "connected"];
+
+/** The mode a kernel starts in: env MI_PLOTLY_MODE (`npm run reproduce` sets "inline" for its exports), else "data". */
+function initialPlotlyMode(): PlotlyMode {
+  const env = process.env.MI_PLOTLY_MODE?.trim();
+  if (!env) return "data";
+  if (!PLOTLY_MODES.includes(env as PlotlyMode)) throw new Error(`MI_PLOTLY_MODE="${env}" is not a plotly mode; use one of ${PLOTLY_MODES.join(", ")} (or unset it).`);
+  return env as PlotlyMode;
+}
+
+let plotlyMode: PlotlyMode = initialPlotlyMode();
 let plotlyDelivered = false;
 
 /** The installed plotly.js-dist-min version (the CDN URL of "connected" mode pins the same one). */
@@ -126,21 +136,30 @@ export function plotlyVersion(): string {
 }
 
 /**
- * "inline" (default): the first figure of a kernel session carries plotly.js itself (self-contained, offline HTML).
- * "connected": figures load plotly.js from the pinned CDN URL (smaller notebooks; the HTML needs the internet).
+ * How figure outputs get plotly.js, which JupyterLab does not need (its plotly renderer draws the figure data):
+ * - "data" (default): no plotly.js in the notebook; outputs hold the figure data (drawn by JupyterLab, and by the
+ *   HTML export of `npm run reproduce`, which runs its kernels in "inline" mode). Saved notebooks stay small.
+ * - "inline": the first figure of a kernel session carries plotly.js itself (self-contained, offline HTML exports).
+ * - "connected": figures load plotly.js from the pinned CDN URL (viewers that show only the HTML; needs the internet).
  */
 export function setPlotlyMode(mode: PlotlyMode): void {
-  if (mode !== "inline" && mode !== "connected") throw new Error(`setPlotlyMode: mode must be "inline" or "connected", got ${JSON.stringify(mode)}`);
+  if (!PLOTLY_MODES.includes(mode)) throw new Error(`setPlotlyMode: mode must be one of ${PLOTLY_MODES.map((m) => JSON.stringify(m)).join(", ")}, got ${JSON.stringify(mode)}`);
   plotlyMode = mode;
   plotlyDelivered = false;
 }
 
-/** Makes the next figure carry plotly.js again (after clearing the outputs that held it). */
+/** The current mode (see setPlotlyMode). */
+export function getPlotlyMode(): PlotlyMode {
+  return plotlyMode;
+}
+
+/** Makes the next figure carry plotly.js again in "inline" mode (after clearing the outputs that held it). */
 export function resetPlotlyDelivery(): void {
   plotlyDelivered = false;
 }
 
 function nextPlotlySource(): PlotlySource {
+  if (plotlyMode === "data") return { kind: "none" };
   if (plotlyMode === "connected") return { kind: "cdn", url: plotlyCdnUrl(plotlyVersion()) };
   if (plotlyDelivered) return { kind: "none" };
   plotlyDelivered = true;
