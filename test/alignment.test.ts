@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  alignGate, countValidMappings, interchangeAccuracy, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, pairSet, referenceMappings,
+  alignGate, countValidMappings, interchangeAccuracy, mappingNames, iiaMatrix, inclusionMinimal, interventionTable, minimalAssignments, neuronSets, pairSet, referenceMappings,
   InterventionTable, NeuronSet,
 } from "../src/alignment";
 import { Formula, SamplePair, candidateFormulas, evaluateFormula, formulaNodeValues, formulaRowValues, nodeLabel, relevantNodes } from "../src/formulas";
@@ -53,6 +53,7 @@ test("the released model: 56 candidates, 7 aligned formulas, 42 minimal mappings
   const f0 = alignGate(released, "XOR").aligned[0];
   assert.equal(f0.formula, "¬(A*B)*(A+B)");
   assert.deepEqual(f0.mappings, [{ "A+B 4": [[1, 1]], "¬(A*B) 7": [[1, 0]] }, { "A+B 4": [[2, 0]], "¬(A*B) 7": [[1, 0]] }]);
+  assert.deepEqual(f0.mappings.map(mappingNames), [{ "A+B 4": "L1.{1}", "¬(A*B) 7": "L1.{0}" }, { "A+B 4": "L2.{0}", "¬(A*B) 7": "L1.{0}" }]);
 });
 
 /**
@@ -313,14 +314,15 @@ test("figures: formula tree, mapping on the network, IIA matrix, mappings per fo
   const mf = mappingFigure(released, al.aligned[0].mappings[1]);
   const named = mf.data.filter((t) => typeof t.name === "string") as { name: string; x: number[]; y: number[] }[];
   assert.deepEqual(named.map((t) => t.name), ["A+B 4", "¬(A*B) 7"]);
-  assert.deepEqual([named[0].x, named[0].y], [[2], [1]]); // (2,0) drawn at layer 2, top of a 3-neuron column
+  assert.deepEqual([named[0].x, named[0].y], [[2], [1]]); // L2.0 drawn at layer 2, top of a 3-neuron column
+  assert.match((named[0] as unknown as { hovertemplate: string }).hovertemplate, /^A\+B 4 ↦ L2\.\{0\}/);
   const mat = iiaMatrixFigure(iiaMatrix(released, f0));
   assert.equal((mat.data[0].z as number[][]).length, 2);
   assert.equal((mat.data[0].x as string[])[0], "L1.{0,1,2}");
   assert.deepEqual(mappingsPerFormulaFigure(al).data[0].y, [2, 2, 12, 12, 6, 6, 2]);
   const ov = alignmentOverviewFigure(released, al).data[0] as { z: number[][]; x: string[] };
   assert.equal(ov.z.length, 7);
-  assert.equal(ov.x.length, 6);
+  assert.deepEqual(ov.x, ["L1.0", "L1.1", "L1.2", "L2.0", "L2.1", "L2.2"]);
   assert.deepEqual(ov.z[0], [1, 0.5, 0, 0.5, 0, 0]); // formula 0: ¬(A*B) on (1,0) always, A+B on (1,1) or (2,0)
   JSON.stringify([tree, mf, mat]); // plain data
 });

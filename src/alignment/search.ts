@@ -8,7 +8,7 @@
  * implement the reference's exhaustive search and filter, and the tests check both agree.
  */
 import { CandidateFormula, Formula, PairOrder, SamplePair, candidateFormulas, gateTable, nodeLabel } from "../formulas";
-import { MLP } from "../model";
+import { MLP, unitSetName } from "../model";
 import { alignmentPairSet, iiaTable, pairSet } from "./iia";
 import { InterventionTable, interventionTable } from "./interventions";
 
@@ -31,6 +31,11 @@ export interface AlignOptions {
 
 /** A mapping: relevant node label "<subformula> <id>" → its neuron set as [layer, unit] pairs (shown as L1.{0,2}). */
 export type Mapping = Record<string, [number, number][]>;
+
+/** A mapping written with canonical names: node label → "L1.{0,2}" (its set, one layer). */
+export function mappingNames(m: Mapping): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([node, units]) => [node, units.length ? unitSetName(units[0][0], units.map(([, j]) => j)) : "∅"]));
+}
 
 export interface AlignedFormula {
   /** Index in the candidate list. */

@@ -4,7 +4,7 @@
  */
 import { GateAlignment, Mapping, NeuronSet, neuronSetName } from "../alignment";
 import { Formula, formulaString, nodeLabel, nodesPreOrder, relevantNodes, variableName } from "../formulas";
-import { MLP } from "../model";
+import { MLP, neuronName, unitSetName } from "../model";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
 const OP_SYMBOL: Record<string, string> = { and: "*", or: "+", not: "¬" };
@@ -72,7 +72,7 @@ export function mappingFigure(model: MLP, mapping: Mapping, title = "A mapping o
       type: "scatter", mode: "markers", name: label,
       x: neurons.map(([l, j]) => neuronPos(sizes, l, j)[0]), y: neurons.map(([l, j]) => neuronPos(sizes, l, j)[1]),
       marker: { size: 26, color: PALETTE[k % PALETTE.length], line: { color: "#333333", width: 1 } },
-      hovertemplate: `${label}<extra></extra>`,
+      hovertemplate: `${label} ↦ ${neurons.length ? unitSetName(neurons[0][0], neurons.map(([, j]) => j)) : "∅"}<extra></extra>`,
     });
   });
   const xs: number[] = [], ys: number[] = [], text: string[] = [];
@@ -81,7 +81,7 @@ export function mappingFigure(model: MLP, mapping: Mapping, title = "A mapping o
       if (mapped.has(`${l}:${j}`)) continue;
       const [x, y] = neuronPos(sizes, l, j);
       xs.push(x); ys.push(y);
-      text.push(l === 0 ? variableName(j) : l === sizes.length - 1 ? "out" : `(${l},${j})`);
+      text.push(l === 0 ? variableName(j) : l === sizes.length - 1 ? "out" : neuronName(l, j));
     }
   });
   data.push({ type: "scatter", mode: "markers+text", x: xs, y: ys, text, textposition: "middle center", marker: { size: 26, color: "#f2f2f2", line: { color: "#999999", width: 1 } }, showlegend: false, hoverinfo: "text" });
@@ -124,7 +124,7 @@ export function alignmentOverviewFigure(model: MLP, al: GateAlignment, title = "
   const z = al.aligned.map((a) => cols.map(([l, j]) => a.mappings.filter((m) => Object.values(m).some((s) => s.some(([ll, jj]) => ll === l && jj === j))).length / Math.max(1, a.mappings.length)));
   return {
     data: [{
-      type: "heatmap", z, x: cols.map(([l, j]) => `(${l},${j})`), y: al.aligned.map((a) => `#${a.index} ${a.formula}`),
+      type: "heatmap", z, x: cols.map(([l, j]) => neuronName(l, j)), y: al.aligned.map((a) => `#${a.index} ${a.formula}`),
       zmin: 0, zmax: 1, colorscale: "Blues", colorbar: { title: { text: "share of mappings" } },
       text: al.aligned.map((a) => cols.map(() => `${a.mappings.length} minimal mappings`)),
       hovertemplate: "%{y}<br>neuron %{x}: used by %{z:.2f} of %{text}<extra></extra>",
