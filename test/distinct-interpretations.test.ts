@@ -116,10 +116,10 @@ test("every candidate circuit of small random networks (clean and noisy groundin
   assert.ok(checked > 500, `only ${checked} circuits checked`);
 });
 
-test("trained [2,3,3,1] and [2,4,4,1] XOR models (fast engine, fixed seeds): distinct = brute force on every perfect circuit small enough", () => {
+test("trained [2,3,3,1] and [2,4,4,1] XOR models (fast engine, fixed seeds): distinct = brute force on small perfect circuits, multiplicities add up on the others", () => {
   const xor = { x: cleanInputs(2), y: Float32Array.from(getGate("XOR").table), n: 4, nInputs: 2, nOutputs: 1 };
   const summary: string[] = [];
-  for (const [size, seeds] of [[3, [0, 2]], [4, [0]]] as const)
+  for (const [size, seeds] of [[3, [0, 2]], [4, [0, 1]]] as const)
     for (const seedOffset of seeds) {
       const { result } = trainExperimentSync({ gates: ["XOR"], size, seedOffset });
       assert.ok(result.accepted, `size ${size} seed offset ${seedOffset} should train`);
@@ -131,20 +131,20 @@ test("trained [2,3,3,1] and [2,4,4,1] XOR models (fast engine, fixed seeds): dis
         const d = countDistinctInterpretations(p);
         assert.ok(d <= raw && (d > 0) === (raw > 0));
         distinct += d;
-        if (raw <= 20000) {
+        if (raw <= (size === 3 ? 20000 : 1000) && brute < 150) {
           checkAgainstBruteForce(p, `[2,${size},${size},1] seed offset ${seedOffset}`);
           brute++;
-        } else if (d <= 50000) {
+        } else if (d <= 20000) {
           // Too many groundings to list: the label DP's multiplicities still add up to the raw count.
           const list = distinctInterpretations(p);
           assert.equal(list.length, d);
           assert.equal(list.reduce((s, x) => s + x.count, 0), raw);
         }
       }
-      assert.ok(brute >= Math.min(10, problems.length), `only ${brute} circuits brute-forced`);
+      assert.ok(brute >= Math.min(7, problems.length), `only ${brute} circuits brute-forced`);
       summary.push(`[2,${size},${size},1]/${seedOffset}: ${problems.length} circuits, ${brute} brute-forced, ${distinct} distinct`);
     }
-  assert.equal(summary.length, 3);
+  assert.equal(summary.length, 4);
 });
 
 test("no retained neurons: one empty interpretation; an inconsistent circuit: none", () => {
