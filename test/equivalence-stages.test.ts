@@ -32,7 +32,7 @@ import {
   unitsThatMatterUnderAblation,
 } from "../src/equivalence";
 import { formulaTruthTable } from "../src/formulas";
-import { mlpFromArrays } from "../src/model";
+import { MLP, mlpFromArrays, runWithCache } from "../src/model";
 import { Rng } from "../src/rng";
 
 /** The high-level models as they were written by hand before they became formulas: variables of (a, b), output of the variables. */
@@ -129,8 +129,8 @@ test("bad interventions and maps: errors name the site and the valid range", () 
   const m = handBuiltXor("C1", { hidden: [2] });
   const probes = makeProbes(1, { n: 16 });
   // a unit past the layer's width used to overwrite a unit of the next row
-  assert.throws(() => iia(m, "C1", [0, 7]), /interchange at layers\.1\.hook_post units \[7\] \(L1\.7\)\): unit 7 is out of range; layers\.1\.hook_post has units 0…1/);
-  assert.throws(() => iia(m, "C3"), /unit 2 is out of range; layers\.1\.hook_post has units 0…1/);
+  assert.throws(() => iia(m, "C1", [0, 7]), /iia: class C1 variable 1 → L1\.7: unit 7 is out of range; layers\.1\.hook_post has units 0…1/);
+  assert.throws(() => iia(m, "C3"), /class C3 variable 2 → L1\.2: unit 2 is out of range; layers\.1\.hook_post has units 0…1/);
   // the input and output layers hold no variable of the class; layer -1 used to be ignored silently
   for (const layer of [0, 2, -1]) assert.throws(() => iia(m, "C1", [0, 1], layer), new RegExp(`iia: layer ${layer} is not a hidden layer; .* has hidden layers 1…1`));
   assert.throws(() => iia(m, "C1", [0]), /class C1 has 2 variables; got a map to 1 units/);
@@ -160,4 +160,35 @@ test("interventions through the core: a zero-ablated unit reads 0 in the represe
   const { units, importance } = unitsThatMatterUnderAblation(m, probes);
   assert.deepEqual(units, [{ layer: 1, unit: 0 }, { layer: 1, unit: 1 }]);
   assert.ok(importance[1] > importance[0]);
+});
+
+test("class IIA equals a naive count: one forward pass per (base, source, variable), source unit value set on the base", () => {
+  const corners: [number, number][] = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const naive = (m: MLP, cls: XorClass, map: readonly number[], layer: number) => {
+    const hw = HAND_WRITTEN[cls];
+    let ok = 0;
+    for (const base of corners)
+      for (const source of corners)
+        map.forEach((u, j) => {
+          const h = runWithCache(m, source, 1).cache[`layers.${layer}.hook_post`][u];
+          const y = runWithCache(m, base, 1, { interventions: [{ kind: "set", site: { hook: `layers.${layer}.hook_post`, units: [u] }, values: [h] }] }).output[0];
+          const v = hw.vars.map((f) => f(base[0], base[1]));
+          v[j] = hw.vars[j](source[0], source[1]);
+          if ((y > 0.5 ? 1 : 0) === hw.out(v)) ok++;
+        });
+    return ok / (16 * map.length);
+  };
+  const values: number[] = [];
+  for (const p of handBuiltPopulation(11, { perClass: 2, classes: ["C1", "C2", "C3"] }))
+    for (const cls of XOR_CLASSES) {
+      const k = HAND_WRITTEN[cls].vars.length;
+      for (let layer = 1; layer < p.model.layerSizes.length - 1; layer++) {
+        if (p.model.layerSizes[layer] < k) continue;
+        const map = Array.from({ length: k }, (_, j) => (j + 1) % k);
+        const got = iia(p.model, cls, map, layer);
+        assert.equal(got, naive(p.model, cls, map, layer), `${p.label} ${cls} layer ${layer}`);
+        values.push(got);
+      }
+    }
+  assert.ok(values.some((v) => v === 1) && values.some((v) => v < 0.7), `the nets give a spread of IIAs: ${values.join(" ")}`);
 });

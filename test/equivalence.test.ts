@@ -41,6 +41,11 @@ const matMul = (a: Mat, b: Mat): Mat => {
 
 // Measured numbers are printed so the closing note can quote them.
 const report = (line: string) => console.log(`# equivalence: ${line}`);
+/** A measured line that must not change (refactors keep every number; a deliberate change updates it here). */
+const pinned = (line: string, expected: string) => {
+  report(line);
+  assert.equal(line, expected);
+};
 
 test("linear algebra: Jacobi eigen, singular values, Cholesky against brute-force checks", () => {
   const rng = new Rng(1);
@@ -159,10 +164,11 @@ function mainStudy() {
 
 test("E2/E7/E8: C1 vs C2 separated by every internal measure; behaviour alone at chance", () => {
   const st = mainStudy();
-  for (const m of ["ridge", "ridgeAB", "cka", "procrustes", "stitch", "output", "outputRidge", "congruity"] as const) {
+  const measured = (["ridge", "ridgeAB", "cka", "procrustes", "stitch", "output", "outputRidge", "congruity"] as const).map((m) => {
     const s = statsFor(st, m, "C1", "C2");
-    report(`C1 vs C2 ${m}: AUC ${s.auc.toFixed(3)}, detection ${s.detection.toFixed(2)}, false detection ${s.falseDetection.toFixed(2)}`);
-  }
+    return `C1 vs C2 ${m}: AUC ${s.auc.toFixed(3)}, detection ${s.detection.toFixed(2)}, false detection ${s.falseDetection.toFixed(2)}`;
+  });
+  pinned(measured.join("; "), "C1 vs C2 ridge: AUC 1.000, detection 1.00, false detection 0.05; C1 vs C2 ridgeAB: AUC 1.000, detection 1.00, false detection 0.00; C1 vs C2 cka: AUC 0.999, detection 1.00, false detection 0.03; C1 vs C2 procrustes: AUC 1.000, detection 1.00, false detection 0.00; C1 vs C2 stitch: AUC 0.715, detection 0.42, false detection 0.00; C1 vs C2 output: AUC 0.500, detection 0.00, false detection 0.00; C1 vs C2 outputRidge: AUC 0.792, detection 0.57, false detection 0.00; C1 vs C2 congruity: AUC 1.000, detection 1.00, false detection 0.00");
   for (const m of ["ridge", "cka", "procrustes", "congruity"] as const) {
     const s = statsFor(st, m, "C1", "C2");
     assert.ok(s.auc >= 0.9, `${m} AUC ${s.auc}`);
@@ -188,7 +194,7 @@ test("E1: within a class (symmetry transforms, widths, depths) the point test's 
   const idx = copies.map((_, i) => i);
   const fd = pointTest(st2.matrices.congruity, idx.slice(0, 5), idx.slice(5), { seed: 2 }).detectionRate;
   const minC = Math.min(...st2.matrices.congruity.flat());
-  report(`symmetry copies: false detection ${fd.toFixed(2)}, min congruity ${minC.toFixed(3)}`);
+  pinned(`symmetry copies: false detection ${fd.toFixed(2)}, min congruity ${minC.toFixed(3)}`, "symmetry copies: false detection 0.05, min congruity 0.992");
   assert.ok(fd <= 0.05);
   assert.ok(minC > 0.9);
 });
@@ -202,9 +208,10 @@ test("E3: negation variants of C1 are declared congruent and score above every C
   const st = runEquivalenceStudy(pop, { measures: ["ridge", "procrustes", "congruity"], seed: 4 });
   const s = statsFor(st, "congruity", "C1.v0", "C1.neg");
   const cross = [...statsFor(st, "congruity", "C1.v0", "C2").between, ...statsFor(st, "congruity", "C1.neg", "C2").between];
-  report(
+  pinned(
     `negation variants: min congruity ${Math.min(...s.between).toFixed(3)} (C1–C2 max ${Math.max(...cross).toFixed(3)}); ` +
       `point-test detection ${s.detection.toFixed(2)}, AUC v0-vs-negated ${s.auc.toFixed(3)} (ReLU active regions differ)`,
+    "negation variants: min congruity 0.570 (C1–C2 max 0.140); point-test detection 1.00, AUC v0-vs-negated 0.785 (ReLU active regions differ)",
   );
   assert.ok(Math.min(...s.between) >= 0.5, "every negation pair is declared same (congruity ≥ 0.5)");
   assert.ok(Math.min(...s.between) > Math.max(...cross), "negation pairs score above every cross-class pair");
@@ -212,7 +219,7 @@ test("E3: negation variants of C1 are declared congruent and score above every C
   const pre = runEquivalenceStudy(pop, { measures: ["ridge", "procrustes", "congruity"], seed: 4, representation: { site: "pre" } });
   const sp = statsFor(pre, "congruity", "C1.v0", "C1.neg");
   const spCross = statsFor(pre, "congruity", "C1.v0", "C2");
-  report(`negation variants, pre-activation site: point-test detection ${sp.detection.toFixed(2)}, min congruity ${Math.min(...sp.between).toFixed(3)}; C1 vs C2 detection ${spCross.detection.toFixed(2)}`);
+  pinned(`negation variants, pre-activation site: point-test detection ${sp.detection.toFixed(2)}, min congruity ${Math.min(...sp.between).toFixed(3)}; C1 vs C2 detection ${spCross.detection.toFixed(2)}`, "negation variants, pre-activation site: point-test detection 0.00, min congruity 0.997; C1 vs C2 detection 1.00");
   assert.ok(sp.detection <= 0.05);
   assert.ok(spCross.detection >= 0.8);
 });
@@ -231,7 +238,7 @@ test("E4: C3 separated from C1 and C2 only with both directions", () => {
   const c1 = [0, 1].map((i) => st.classes.indexOf("C1") + i);
   const fwd = st.matrices.ridgeAB[c3[0]][c1[0]];
   const back = st.matrices.ridgeAB[c1[0]][c3[0]];
-  report(`C3→C1 ${fwd.toFixed(3)}, C1→C3 ${back.toFixed(3)}`);
+  pinned(`C3→C1 ${fwd.toFixed(3)}, C1→C3 ${back.toFixed(3)}`, "C3→C1 0.970, C1→C3 0.805");
   assert.ok(fwd > back);
 });
 
@@ -242,7 +249,7 @@ test("E6: probe-noise sweep, clean corners (σ = 0, 4 probes) fail", () => {
     const st = runEquivalenceStudy(pop, { probes: { sigma, n }, measures: ["ridge"], seed: 6 });
     aucs[sigma] = statsFor(st, "ridge", "C1", "C2").auc;
   }
-  report(`noise sweep (ridge, C1 vs C2): ${Object.entries(aucs).map(([s, a]) => `σ=${s}: ${a.toFixed(3)}`).join(", ")}`);
+  pinned(`noise sweep (ridge, C1 vs C2): ${Object.entries(aucs).map(([s, a]) => `σ=${s}: ${a.toFixed(3)}`).join(", ")}`, "noise sweep (ridge, C1 vs C2): σ=0: 0.518, σ=0.05: 1.000, σ=0.1: 1.000, σ=0.2: 1.000");
   assert.ok(aucs["0"] < 0.9, `σ = 0 should fail, AUC ${aucs["0"]}`);
   for (const s of ["0.05", "0.1", "0.2"]) assert.ok(aucs[s] >= 0.9);
 });
@@ -255,7 +262,7 @@ test("patching profile: patching circuit units lowers predictivity; the null k =
   for (let i = 0; i < models.length; i++) for (let j = 0; j < models.length; j++) if (i !== j) (pop[i].cls === pop[j].cls ? same : cross).push([i, j]);
   const ps = patchingProfile(models, models, same, { kMax: 2, seed: 1 });
   const pc = patchingProfile(models, models, cross, { kMax: 2, seed: 1 });
-  report(`drop k=0..2 same ${ps.drop.map((d) => d.toFixed(3)).join(" ")}, cross ${pc.drop.map((d) => d.toFixed(3)).join(" ")}; selectivity same ${ps.selectivity.map((d) => d.toFixed(2)).join(" ")}, cross ${pc.selectivity.map((d) => d.toFixed(2)).join(" ")}`);
+  pinned(`drop k=0..2 same ${ps.drop.map((d) => d.toFixed(3)).join(" ")}, cross ${pc.drop.map((d) => d.toFixed(3)).join(" ")}; selectivity same ${ps.selectivity.map((d) => d.toFixed(2)).join(" ")}, cross ${pc.selectivity.map((d) => d.toFixed(2)).join(" ")}`, "drop k=0..2 same 0.000 0.101 0.993, cross 0.000 0.788 1.000; selectivity same 0.50 1.00 1.00, cross 0.50 1.00 1.00");
   assert.ok(Math.abs(ps.drop[0]) < 1e-9);
   assert.ok(Math.abs(ps.selectivity[0] - 0.5) < 1e-9);
   assert.ok(ps.drop[1] > 0 && ps.drop[2] > 0.5, "patching both circuit units destroys predictivity");
@@ -339,6 +346,12 @@ test("acceptance: equivalence --json on independently written C1/C2 nets ranks s
   for (const seed of [77, 78, 79]) acceptanceRun(seed);
 });
 
+const ACCEPTANCE_LINES: Record<number, string> = {
+  77: "acceptance (seed 77, 16 foreign nets, sizes 2,5,4,1 2,2,1 2,3,1 2,2,3,1 2,4,3,1 2,5,1 2,2,2,1 2,3,4,1 2,5,3,1 2,4,1): same-above-cross fraction 1.000, decisions correct 0.983",
+  78: "acceptance (seed 78, 16 foreign nets, sizes 2,5,2,1 2,2,1 2,5,1 2,2,2,1 2,4,1 2,2,1,1 2,5,1,1 2,5,4,1 2,2,5,1 2,3,3,1 2,3,1 2,3,2,1): same-above-cross fraction 1.000, decisions correct 0.967",
+  79: "acceptance (seed 79, 16 foreign nets, sizes 2,4,3,1 2,4,2,1 2,3,1 2,4,1 2,3,4,1 2,2,1 2,5,1 2,5,3,1 2,2,3,1 2,2,2,1 2,3,5,1): same-above-cross fraction 1.000, decisions correct 0.958",
+};
+
 function acceptanceRun(seed: number): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "equiv-"));
   const rng = new Rng(seed);
@@ -363,12 +376,20 @@ function acceptanceRun(seed: number): void {
   for (const p of out.pairs) {
     assert.ok(p.congruity >= 0 && p.congruity <= 1);
     assert.equal(typeof p.same, "boolean");
-    for (const k of ["ridgeAB", "ridgeBA", "ridge", "cka", "procrustes", "stitchAB", "stitchBA", "output"]) assert.equal(typeof p.scores[k], "number");
+    const sc = p.scores;
+    for (const k of ["ridgeAB", "ridgeBA", "ridge", "cka", "procrustes", "stitchAB", "stitchBA", "stitch", "output", "outputRidge"]) assert.ok(sc[k] >= 0 && sc[k] <= 1, `${k} = ${sc[k]}`);
+    assert.equal(sc.ridge, Math.min(sc.ridgeAB, sc.ridgeBA));
+    assert.equal(sc.stitch, Math.min(sc.stitchAB, sc.stitchBA));
+    assert.equal(sc.output, 1); // every net computes XOR
+    assert.equal(p.same, p.congruity >= 0.5);
     (cls[p.a] === cls[p.b] ? same : cross).push(p.congruity);
   }
   const frac = auc(same, cross);
   const sameRight = out.pairs.filter((p: { a: number; b: number; same: boolean }) => p.same === (cls[p.a] === cls[p.b])).length / out.pairs.length;
-  report(`acceptance (seed ${seed}, 16 foreign nets, sizes ${[...new Set(files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")).layer_sizes.join(",")))].join(" ")}): same-above-cross fraction ${frac.toFixed(3)}, decisions correct ${sameRight.toFixed(3)}`);
+  pinned(
+    `acceptance (seed ${seed}, 16 foreign nets, sizes ${[...new Set(files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")).layer_sizes.join(",")))].join(" ")}): same-above-cross fraction ${frac.toFixed(3)}, decisions correct ${sameRight.toFixed(3)}`,
+    ACCEPTANCE_LINES[seed],
+  );
   assert.ok(frac >= 0.9);
   // determinism: the same command gives the same numbers
   const again = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "equivalence", "--json", "--models", ...files.slice(0, 3)], { encoding: "utf8" }));
@@ -416,7 +437,7 @@ test("the released XOR model (aligned formulas are C1: ¬(A*B)*(A+B)) is congrue
   const c2 = handBuiltXor("C2", { hidden: [2] });
   const r = compareNets([released, c1, c2], { seed: 0 });
   const k = (a: number, b: number) => r.pairs.find((p) => p.a === a && p.b === b)!.congruity;
-  report(`released model: congruity with C1 ${k(0, 1).toFixed(3)}, with C2 ${k(0, 2).toFixed(3)}`);
+  pinned(`released model: congruity with C1 ${k(0, 1).toFixed(3)}, with C2 ${k(0, 2).toFixed(3)}`, "released model: congruity with C1 0.786, with C2 0.259");
   assert.ok(k(0, 1) >= 0.5 && k(0, 2) < 0.5);
 });
 
@@ -434,7 +455,7 @@ test("E5: naturally trained nets: the most congruent hand-built class matches th
   });
   const labels = natural.map((n) => n.catalog.label);
   const ari = adjustedRandIndex(nearest, labels);
-  report(`natural nets (${natural.length}): catalog labels ${labels.join(",")}; most congruent ${nearest.join(",")}; alignGate ${natural.map((n) => n.alignment.label).join(",")}; ARI ${ari.toFixed(3)}`);
+  pinned(`natural nets (${natural.length}): catalog labels ${labels.join(",")}; most congruent ${nearest.join(",")}; alignGate ${natural.map((n) => n.alignment.label).join(",")}; ARI ${ari.toFixed(3)}`, "natural nets (6): catalog labels C2,C1,C1,none,C1,none; most congruent C2,C1,C1,C3,C1,C3; alignGate none,C1,C1,none,C1,C1; ARI 1.000");
   const pure = natural.map((_, i) => i).filter((i) => labels[i] === "C1" || labels[i] === "C2");
   assert.ok(pure.length >= 2);
   for (const i of pure) assert.equal(nearest[i], labels[i]);
@@ -455,5 +476,15 @@ test("figures: plain Plotly data with one trace per unit / measure / group", asy
   assert.deepEqual((hm.data[0].z as number[][])[0], [1, 0.3, 0.8]); // sorted: b, c, a
   assert.equal(f.noiseSweepFigure([0, 0.1], { ridge: [0.5, 1] }).data.length, 1);
   assert.equal(f.patchingFigure([0, 1], { same: [0, 0.1], cross: [0, 0.8] }).data.length, 2);
-  JSON.stringify(maps);
+  // figures are plain data: a JSON round trip gives them back unchanged (typed arrays would come back as objects)
+  for (const fig of [maps, hm, f.rocFigure(rows), f.directionalityFigure(s, ["C1", "C1", "C2"])]) assert.deepEqual(JSON.parse(JSON.stringify(fig)), fig);
+  // the heat map names every net on both axes, with margins that fit the longest name (about 5 px a character at 8 px)
+  const names = ["1: b", "2: c", "0: a"];
+  assert.deepEqual(hm.data[0].x, names);
+  assert.deepEqual(hm.data[0].y, names);
+  const long = f.congruityHeatmapFigure(s, ["C1.v2 [2,4,3,1] late", "b", "c"], ["C1", "C1", "C2"]);
+  const margin = long.layout.margin as { l: number; b: number };
+  assert.ok(margin.l >= 5 * "0: C1.v2 [2,4,3,1] late".length && margin.b >= 5 * "0: C1.v2 [2,4,3,1] late".length, JSON.stringify(margin));
+  assert.equal((long.layout.xaxis as { dtick: number }).dtick, 1);
+  assert.notEqual((long.layout.xaxis as { showticklabels?: boolean }).showticklabels, false);
 });

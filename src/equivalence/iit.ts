@@ -6,7 +6,8 @@
  */
 import { loadTf } from "../backend";
 import { Formula, evaluateFormula, fAnd, fNot, fOr, fVar, formulaNodeValues } from "../formulas";
-import { MLP, hookName, mlpFromArrays, runWithCache, weightsAsArrays } from "../model";
+import { InterventionTable, highLevelOutcomes, interchangeAccuracy, interventionTable, pairSet } from "../alignment";
+import { MLP, hookName, mlpFromArrays, neuronName, weightsAsArrays } from "../model";
 import { Rng } from "../rng";
 import { initMLP } from "../train";
 import { XorClass, computesXor } from "./groundTruth";
@@ -130,28 +131,29 @@ export async function trainIIT(cls: XorClass, opts: IitOptions = {}): Promise<{ 
   return { model: mlpFromArrays([2, ...hidden, 1], weights, biases, ["XOR"]), loss: last };
 }
 
+/** The (source, base) pairs the class IIA tests: every ordered pair of corners, base = source included (16). */
+const CLASS_PAIRS = pairSet("all", 2);
+
 /**
  * Interchange-intervention accuracy of a net against a class with variable j ↔ unit units[j] of hidden layer `layer`
- * (default: unit j of layer 1), over all 4 × 4 clean (base, source) corners, base = source included, and every
- * variable: the fraction of intervened outputs (thresholded at 0.5) matching the high-level counterfactual.
+ * (default: unit j of layer 1): the library's IIA over the pair set "all" (4 × 4 clean corners, base = source
+ * included), averaged over the class's variables. Pass the net's intervention table to reuse it across maps.
  */
-export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1): number {
-  const k = highLevel(cls).variables.length;
+export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1, table: InterventionTable = interventionTable(m, 2)): number {
+  const { formula, variables } = highLevel(cls);
+  const k = variables.length;
   const map = units ?? Array.from({ length: k }, (_, j) => j);
   if (map.length !== k) throw new Error(`iia: class ${cls} has ${k} variables; got a map to ${map.length} units.`);
   const L = m.layerSizes.length - 1;
   if (!Number.isInteger(layer) || layer < 1 || layer >= L) throw new Error(`iia: layer ${layer} is not a hidden layer; this model (layer_sizes ${JSON.stringify(m.layerSizes)}) has hidden layers 1…${L - 1}.`);
-  // every (base, source) pair in one batch: row 4b + c runs base corner b with source corner c
-  const base: number[] = [];
-  const source: number[] = [];
-  for (let b = 0; b < 4; b++) for (let c = 0; c < 4; c++) base.push(b >> 1, b & 1), source.push(c >> 1, c & 1);
-  let ok = 0;
-  for (let j = 0; j < k; j++) {
-    const y = runWithCache(m, base, 16, { names: [], interventions: [{ kind: "interchange", site: { hook: hookName(layer), units: [map[j]] }, source: { x: source, n: 16 } }] }).output;
-    for (let b = 0; b < 4; b++)
-      for (let c = 0; c < 4; c++) if ((y[4 * b + c] > 0.5 ? 1 : 0) === counterfactualOutput(cls, [b >> 1, b & 1], [c >> 1, c & 1], j)) ok++;
-  }
-  return ok / (16 * k);
+  const w = m.layerSizes[layer];
+  let sum = 0;
+  map.forEach((u, j) => {
+    if (!Number.isInteger(u) || u < 0 || u >= w) throw new Error(`iia: class ${cls} variable ${j} → ${neuronName(layer, u)}: unit ${u} is out of range; ${hookName(layer)} has units 0…${w - 1}.`);
+    const set = table.sets.findIndex((S, i) => S.layer === layer && table.masks[i] === 1 << u);
+    sum += interchangeAccuracy(table.low[set], highLevelOutcomes(formula, variables[j], 2), table.nRows, CLASS_PAIRS);
+  });
+  return sum / k;
 }
 
 /**
@@ -162,6 +164,7 @@ export function iia(m: MLP, cls: XorClass, units?: readonly number[], layer = 1)
 export function alignClasses(m: MLP, threshold = 1): { classes: XorClass[]; label: string; best: Record<XorClass, number> } {
   const best = { C1: 0, C2: 0, C3: 0 } as Record<XorClass, number>;
   const L = m.layerSizes.length - 1;
+  const table = interventionTable(m, 2);
   for (const cls of Object.keys(XOR_HIGH_LEVEL) as XorClass[]) {
     const k = highLevel(cls).variables.length;
     for (let layer = 1; layer < L; layer++) {
@@ -169,7 +172,7 @@ export function alignClasses(m: MLP, threshold = 1): { classes: XorClass[]; labe
       const rec = (map: number[]) => {
         if (best[cls] >= 1) return;
         if (map.length === k) {
-          best[cls] = Math.max(best[cls], iia(m, cls, map, layer));
+          best[cls] = Math.max(best[cls], iia(m, cls, map, layer, table));
           return;
         }
         for (let u = 0; u < w; u++) if (!map.includes(u)) rec([...map, u]);
