@@ -7,7 +7,7 @@ export {
   CANDIDATES_PER_SECOND,
   CandidateBudgetError,
   DEFAULT_MAX_CANDIDATES,
-  EnumerationOptions,
+  type EnumerationOptions,
   checkCandidateBudget,
   countCandidates,
   countCandidatesExact,
@@ -15,5 +15,5 @@ export {
   defaultMinSparsity,
 } from "./count";
 export { enumerateCircuits } from "./enumerate";
-export { CircuitMetrics, CircuitSearchOptions, CircuitSearchResult, PerfectCircuit, findCircuits } from "./search";
+export { type CircuitMetrics, type CircuitSearchOptions, type CircuitSearchResult, type PerfectCircuit, findCircuits } from "./search";
 export { circuitIncluded, circuitJaccard, circuitOverlaps, circuitSparsity, sparsestCircuits } from "./compare";
