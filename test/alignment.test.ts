@@ -309,7 +309,7 @@ test("figures: formula tree, mapping on the network, IIA matrix, mappings per fo
   const nodes = tree.data[1] as { x: number[]; y: number[]; marker: { color: string[] } };
   assert.equal(nodes.x.length, 8);
   assert.equal(Math.max(...nodes.y), 0); // root on top
-  assert.equal(new Set(nodes.marker.color.filter((c) => c !== "#bbbbbb")).size, 2); // two variables, two colours
+  assert.equal(new Set(nodes.marker.color.filter((c) => c !== "#e0e0e0")).size, 2); // two variables, two colours (light fills; others light grey)
   const al = alignGate(released, "XOR");
   const mf = mappingFigure(released, al.aligned[0].mappings[1]);
   const named = mf.data.filter((t) => typeof t.name === "string") as { name: string; x: number[]; y: number[] }[];

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { forward, forwardAll } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { trainExperimentSync } from "../src/train";
+import { assertPlainData } from "../src/figures/figure";
 import { convergenceFigure, hiddenActivationsFigure, lossCurvesFigure, outputSurfaceFigure, trainingTableRows } from "../src/figures/training";
 
 const released = loadReleasedModel().model;
@@ -14,7 +15,8 @@ test("loss curves: one trace per run plus the target line; legend once per group
   assert.deepEqual(f.data[0].y, runs[0].losses);
   assert.equal(f.data.filter((d) => d.showlegend).length, new Set(runs.map((r) => r.accepted)).size);
   assert.equal((f.layout.yaxis as any).type, "log");
-  JSON.stringify(f);
+  assertPlainData(f);
+  assert.deepEqual(JSON.parse(JSON.stringify(f)), f);
 });
 
 test("output surface: corners are the model's outputs on the clean inputs", () => {
@@ -32,7 +34,7 @@ test("hidden activations: inputs × neurons, values from forwardAll", () => {
   const f = hiddenActivationsFigure(released);
   const z = f.data[0].z as number[][];
   assert.deepEqual(f.data[0].y, ["00", "01", "10", "11"]);
-  assert.deepEqual(f.data[0].x, ["h1.0", "h1.1", "h1.2", "h2.0", "h2.1", "h2.2", "output 0"]);
+  assert.deepEqual(f.data[0].x, ["L1.0", "L1.1", "L1.2", "L2.0", "L2.1", "L2.2", "L3.0"]);
   const acts = forwardAll(released, [0, 0, 0, 1, 1, 0, 1, 1], 4);
   assert.equal(z[2][4], acts[2][2 * 3 + 1]);
 });

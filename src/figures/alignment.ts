@@ -5,14 +5,17 @@
 import { GateAlignment, Mapping, NeuronSet, neuronSetName } from "../alignment";
 import { Formula, formulaString, nodeLabel, nodesPreOrder, relevantNodes, variableName } from "../formulas";
 import { MLP, neuronName, unitSetName } from "../model";
-import { Figure, PALETTE, baseLayout } from "./figure";
+import { Figure, LABEL_TEXT, PALETTE, baseLayout, lightFill } from "./figure";
 
 const OP_SYMBOL: Record<string, string> = { and: "*", or: "+", not: "¬" };
 
-/** The formula as a tree (root on top); each relevant node (intermediate variable) in its own colour. */
+/**
+ * The formula as a tree (root on top); each relevant node (intermediate variable) in its own colour (outline and
+ * light fill), the others grey. Labels are dark on light fills so that they read on every colour.
+ */
 export function formulaTreeFigure(f: Formula, title = `Formula ${formulaString(f)}`): Figure {
   const relevant = relevantNodes(f).map((n) => n.id);
-  const colourOf = (id: number) => (relevant.includes(id) ? PALETTE[relevant.indexOf(id) % PALETTE.length] : "#bbbbbb");
+  const colourOf = (id: number) => (relevant.includes(id) ? PALETTE[relevant.indexOf(id) % PALETTE.length] : "#999999");
   // x: leaves left to right, internal nodes centred over their children; y: −depth.
   const pos = new Map<number, [number, number]>();
   let nextLeaf = 0;
@@ -39,8 +42,8 @@ export function formulaTreeFigure(f: Formula, title = `Formula ${formulaString(f
         x: nodes.map((n) => pos.get(n.id)![0]), y: nodes.map((n) => pos.get(n.id)![1]),
         text: nodes.map((n) => `${n.op === "var" ? variableName(n.variable!) : OP_SYMBOL[n.op]}<sub>${n.id}</sub>`),
         hovertext: nodes.map((n) => nodeLabel(n) + (relevant.includes(n.id) ? " (intermediate variable)" : "")), hoverinfo: "text",
-        textfont: { color: "white", size: 14 },
-        marker: { size: 30, color: nodes.map((n) => colourOf(n.id)), line: { color: "#333333", width: 1 } },
+        textfont: { color: LABEL_TEXT, size: 14 },
+        marker: { size: 34, color: nodes.map((n) => lightFill(colourOf(n.id))), line: { color: nodes.map((n) => colourOf(n.id)), width: 3 } },
       },
     ],
     layout: baseLayout(title, { xaxis: { visible: false }, yaxis: { visible: false }, height: 320 }),
@@ -51,7 +54,10 @@ function neuronPos(sizes: readonly number[], l: number, j: number): [number, num
   return [l, (sizes[l] - 1) / 2 - j];
 }
 
-/** The network with each intermediate variable's neurons in its colour (legend = variables); other neurons grey. */
+/**
+ * The network with each intermediate variable's neurons in its colour (legend = variables); other neurons grey.
+ * Every neuron is labelled: inputs by their variable (A, B), the others by their canonical name (L1.0).
+ */
 export function mappingFigure(model: MLP, mapping: Mapping, title = "A mapping on the network"): Figure {
   const sizes = model.layerSizes;
   const data: Record<string, unknown>[] = [];
@@ -69,9 +75,10 @@ export function mappingFigure(model: MLP, mapping: Mapping, title = "A mapping o
   Object.entries(mapping).forEach(([label, neurons], k) => {
     neurons.forEach(([l, j]) => mapped.add(`${l}:${j}`));
     data.push({
-      type: "scatter", mode: "markers", name: label,
+      type: "scatter", mode: "markers+text", name: label,
       x: neurons.map(([l, j]) => neuronPos(sizes, l, j)[0]), y: neurons.map(([l, j]) => neuronPos(sizes, l, j)[1]),
-      marker: { size: 26, color: PALETTE[k % PALETTE.length], line: { color: "#333333", width: 1 } },
+      text: neurons.map(([l, j]) => neuronName(l, j)), textposition: "middle center", textfont: { color: LABEL_TEXT, size: 11 },
+      marker: { size: 34, color: lightFill(PALETTE[k % PALETTE.length]), line: { color: PALETTE[k % PALETTE.length], width: 3 } },
       hovertemplate: `${label} ↦ ${neurons.length ? unitSetName(neurons[0][0], neurons.map(([, j]) => j)) : "∅"}<extra></extra>`,
     });
   });
@@ -81,10 +88,10 @@ export function mappingFigure(model: MLP, mapping: Mapping, title = "A mapping o
       if (mapped.has(`${l}:${j}`)) continue;
       const [x, y] = neuronPos(sizes, l, j);
       xs.push(x); ys.push(y);
-      text.push(l === 0 ? variableName(j) : l === sizes.length - 1 ? "out" : neuronName(l, j));
+      text.push(l === 0 ? variableName(j) : neuronName(l, j));
     }
   });
-  data.push({ type: "scatter", mode: "markers+text", x: xs, y: ys, text, textposition: "middle center", marker: { size: 26, color: "#f2f2f2", line: { color: "#999999", width: 1 } }, showlegend: false, hoverinfo: "text" });
+  data.push({ type: "scatter", mode: "markers+text", x: xs, y: ys, text, textposition: "middle center", textfont: { color: LABEL_TEXT, size: 11 }, marker: { size: 34, color: "#f2f2f2", line: { color: "#999999", width: 1 } }, showlegend: false, hoverinfo: "text" });
   return { data, layout: baseLayout(title, { xaxis: { visible: false }, yaxis: { visible: false, scaleanchor: "x" }, height: 340, legend: { orientation: "h", y: -0.05 } }) };
 }
 
@@ -129,6 +136,6 @@ export function alignmentOverviewFigure(model: MLP, al: GateAlignment, title = "
       text: al.aligned.map((a) => cols.map(() => `${a.mappings.length} minimal mappings`)),
       hovertemplate: "%{y}<br>neuron %{x}: used by %{z:.2f} of %{text}<extra></extra>",
     }],
-    layout: baseLayout(title, { xaxis: { title: { text: "hidden neuron (layer, index)" }, type: "category" }, yaxis: { automargin: true, autorange: "reversed" }, height: 200 + 32 * al.aligned.length, margin: { l: 260, r: 20, t: 50, b: 60 } }),
+    layout: baseLayout(title, { xaxis: { title: { text: "hidden neuron (L{layer}.{unit})" }, type: "category" }, yaxis: { automargin: true, autorange: "reversed" }, height: 200 + 32 * al.aligned.length, margin: { l: 260, r: 20, t: 50, b: 60 } }),
   };
 }

@@ -1,5 +1,5 @@
 /** Figures of circuits: one circuit drawn on the network, and node/edge usage across circuits. */
-import { CircuitMasks, MLP } from "../model";
+import { CircuitMasks, MLP, neuronName } from "../model";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
 function nodePos(sizes: readonly number[], l: number, j: number): [number, number] {
@@ -20,7 +20,7 @@ export function circuitFigure(model: MLP, circuit: CircuitMasks, title = "Circui
         const [x1, y1] = nodePos(sizes, i + 1, o);
         data.push({
           type: "scatter", mode: "lines", x: [x0, x1], y: [y0, y1], showlegend: false, hoverinfo: "text",
-          text: `w[${i}][${o}][${p}] = ${w.toFixed(3)}${on ? "" : " (ablated)"}`,
+          text: `${neuronName(i, p)} → ${neuronName(i + 1, o)}: w = ${w.toFixed(3)}${on ? "" : " (ablated)"}`,
           line: { width: on ? 1 + 6 * (Math.abs(w) / maxW) : 1, color: on ? (w >= 0 ? PALETTE[0] : PALETTE[3]) : "#dddddd", dash: on ? "solid" : "dot" },
         });
       }
@@ -31,7 +31,7 @@ export function circuitFigure(model: MLP, circuit: CircuitMasks, title = "Circui
       const [x, y] = nodePos(sizes, l, j);
       xs.push(x); ys.push(y);
       colors.push(circuit.nodeMasks[l][j] ? PALETTE[7] : "#dddddd");
-      labels.push(`(${l},${j})`);
+      labels.push(neuronName(l, j));
     }
   });
   data.push({ type: "scatter", mode: "markers+text", x: xs, y: ys, text: labels, textposition: "top center", marker: { size: 22, color: colors }, showlegend: false, hoverinfo: "text" });
@@ -47,13 +47,13 @@ export function circuitUsageFigure(circuits: readonly CircuitMasks[], title = "N
   const edgeUse: number[] = [];
   c0.edgeMasks.forEach((m, i) => m.forEach((_, k) => {
     const nin = c0.nodeMasks[i].length;
-    edgeLabels.push(`${i}:${k % nin}→${Math.floor(k / nin)}`);
+    edgeLabels.push(`${neuronName(i, k % nin)}→${neuronName(i + 1, Math.floor(k / nin))}`);
     edgeUse.push(circuits.filter((c) => c.edgeMasks[i][k]).length / circuits.length);
   }));
   const width = Math.max(...nodes.map((r) => r.length));
   return {
     data: [
-      { type: "heatmap", z: nodes.map((r) => [...r, ...new Array(width - r.length).fill(null)]), y: nodes.map((_, l) => `layer ${l}`), x: Array.from({ length: width }, (_, j) => `neuron ${j}`), colorscale: "Blues", zmin: 0, zmax: 1, xaxis: "x", yaxis: "y", colorbar: { title: { text: "fraction" } } },
+      { type: "heatmap", z: nodes.map((r) => [...r, ...new Array(width - r.length).fill(null)]), y: nodes.map((_, l) => `L${l}`), x: Array.from({ length: width }, (_, j) => `unit ${j}`), colorscale: "Blues", zmin: 0, zmax: 1, xaxis: "x", yaxis: "y", colorbar: { title: { text: "fraction" } } },
       { type: "heatmap", z: [edgeUse], x: edgeLabels, y: ["edges"], colorscale: "Blues", zmin: 0, zmax: 1, xaxis: "x2", yaxis: "y2", showscale: false },
     ],
     layout: baseLayout(title, { grid: { rows: 2, columns: 1, pattern: "independent" }, height: 420 }),

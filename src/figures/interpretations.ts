@@ -1,6 +1,6 @@
 /** Figures of interpretations: their distribution per circuit, and one grounding drawn on the network. */
 import { Grounding } from "../interpretations";
-import { MLP } from "../model";
+import { MLP, neuronName } from "../model";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
 /** Interpretations per circuit, as bars on a log scale (circuits with 0 interpretations shown as a marker at the axis). */
@@ -16,7 +16,7 @@ export function interpretationsPerCircuitFigure(counts: readonly number[], title
 export function groundingFigure(model: MLP, g: Grounding, title = "One interpretation"): Figure {
   const sizes = model.layerSizes;
   const pos = (l: number, j: number): [number, number] => [l, (sizes[l] - 1) / 2 - j];
-  const xs: number[] = [], ys: number[] = [], text: string[] = [], colors: string[] = [];
+  const xs: number[] = [], ys: number[] = [], text: string[] = [], colors: string[] = [], hover: string[] = [];
   sizes.forEach((s, l) => {
     for (let j = 0; j < s; j++) {
       const [x, y] = pos(l, j);
@@ -24,10 +24,11 @@ export function groundingFigure(model: MLP, g: Grounding, title = "One interpret
       xs.push(x); ys.push(y);
       text.push(l === 0 ? `x${j}` : n ? `${n.gate}<br>${n.table.join("")}` : "");
       colors.push(l === 0 ? PALETTE[7] : n ? PALETTE[2] : "#dddddd");
+      hover.push(n ? `${neuronName(l, j)}: ${n.gate}, threshold ${n.threshold.toFixed(3)}, table ${n.table.join("")}` : neuronName(l, j));
     }
   });
   return {
-    data: [{ type: "scatter", mode: "markers+text", x: xs, y: ys, text, textposition: "top center", marker: { size: 24, color: colors }, showlegend: false }],
+    data: [{ type: "scatter", mode: "markers+text", x: xs, y: ys, text, textposition: "top center", hovertext: hover, hoverinfo: "text", marker: { size: 24, color: colors }, showlegend: false }],
     layout: baseLayout(title, { xaxis: { visible: false, range: [-0.5, sizes.length - 0.5] }, yaxis: { visible: false }, height: 340 }),
   };
 }

@@ -2,7 +2,7 @@
  * Figures and tables of training: loss curves, convergence, a model's output surface and hidden activations.
  * Pure functions returning Plotly objects / table rows.
  */
-import { MLP, forward, forwardAll } from "../model";
+import { MLP, forward, forwardAll, neuronName } from "../model";
 import { cleanInputs, rowBits } from "../tasks";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
@@ -91,7 +91,7 @@ export function hiddenActivationsFigure(model: MLP, opts: { title?: string } = {
   for (let l = 1; l <= L; l++) {
     const s = model.layerSizes[l];
     for (let j = 0; j < s; j++) {
-      cols.push(l === L ? `output ${j}` : `h${l}.${j}`);
+      cols.push(neuronName(l, j));
       for (let r = 0; r < rows; r++) z[r].push(acts[l][r * s + j]);
     }
   }
@@ -103,7 +103,7 @@ export function hiddenActivationsFigure(model: MLP, opts: { title?: string } = {
         text: z.map((r) => r.map((v) => v.toFixed(2))), texttemplate: "%{text}", hovertemplate: "input %{y}, %{x}: %{z:.4f}<extra></extra>",
       },
     ],
-    layout: baseLayout(opts.title ?? "Hidden activations on the clean inputs", { xaxis: { title: { text: "neuron (layer.index)" } }, yaxis: { title: { text: "input x0x1" }, autorange: "reversed", type: "category" }, height: 320 }),
+    layout: baseLayout(opts.title ?? "Hidden activations on the clean inputs", { xaxis: { title: { text: "neuron (L{layer}.{unit}; the last layer is the output)" } }, yaxis: { title: { text: "input x0x1" }, autorange: "reversed", type: "category" }, height: 320 }),
   };
 }
 
