@@ -106,3 +106,26 @@ test("bad interventions throw errors that name the site and the valid range", ()
   // The index of the offending intervention is named.
   assert.throws(() => runWithCache(model, x, 4, { interventions: [{ kind: "zero", site: { hook: "layers.1.hook_post" } }, { kind: "zero", site: { hook: "layers.1.hook_post", units: [3] } }] }), /^Error: intervention 1 \(/);
 });
+
+test("a circuit's zero ablation shows in the cache and in interchange sources (same circuit, no interventions)", () => {
+  // Circuit: L1.1 off, edge L1.0 → L2.2 off; every other node and edge on.
+  const nodeMasks = [Uint8Array.from([1, 1]), Uint8Array.from([1, 0, 1]), Uint8Array.from([1, 1, 1]), Uint8Array.from([1])];
+  const edgeMasks = model.weights.map((w) => new Uint8Array(w.length).fill(1));
+  edgeMasks[1][2 * 3 + 0] = 0;
+  const circuit = { nodeMasks, edgeMasks };
+  const ablated = { ...model, weights: model.weights.map((w) => w.slice()) };
+  for (let o = 0; o < 3; o++) ablated.weights[1][o * 3 + 1] = 0; // L1.1 read as 0
+  ablated.weights[1][2 * 3 + 0] = 0;
+  const { output, cache } = runWithCache(model, x, 4, { circuit });
+  for (let r = 0; r < 4; r++) {
+    const nv = naiveRow(ablated, Array.from(x.subarray(r * 2, r * 2 + 2)));
+    assert.equal(cache["layers.1.hook_post"][r * 3 + 1], 0, "a masked node reads 0");
+    assert.deepEqual(Array.from(cache["layers.2.hook_post"].subarray(r * 3, r * 3 + 3)), nv.post[2]);
+    assert.equal(output[r], nv.post[3][0]);
+  }
+  // The interchange source runs under the same circuit: patching L2 from the circuit's own run on the same inputs is a no-op.
+  const same = runWithCache(model, x, 4, { circuit, interventions: [{ kind: "interchange", site: { hook: "layers.2.hook_post" }, source: { x, n: 4 } }] });
+  assert.deepEqual(same.output, output);
+  const full = runWithCache(model, x, 4).output;
+  assert.notDeepEqual(full, output);
+});
