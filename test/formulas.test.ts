@@ -6,6 +6,7 @@ import {
   relevantNodes, sampleRows, rowLabel,
 } from "../src/formulas";
 import { pairSet } from "../src/alignment";
+import { getGate } from "../src/tasks";
 
 /** The 56 XOR formulas of SPEC 6.3, in order, as printed by the paper's notebook. */
 const SPEC_XOR_56 = [
@@ -117,4 +118,25 @@ test("sample orders and pairs (SPEC 6.5)", () => {
   assert.deepEqual(fmt(pairSet("reference", 2, "AB")), ["00→01", "00→10", "00→11", "01→10", "01→11", "10→11"]);
   assert.equal(pairSet("corrected", 2).length, 12);
   assert.throws(() => pairSet("reference", 2, "XY" as "AB"), /"BA" or "AB"/);
+});
+
+/** Independent oracle: the printed formula evaluated by JavaScript itself (¬ → !, * → &&, + → ||). */
+function evalPrinted(s: string, a: number, b: number): number {
+  const js = s.replace(/¬/g, "!").replace(/\*/g, "&&").replace(/\+/g, "||").replace(/A/g, "a").replace(/B/g, "b");
+  return Number(new Function("a", "b", `return Boolean(${js});`)(Boolean(a), Boolean(b)));
+}
+
+test("every candidate of every gate: its printed string, its tree and the gate agree on the four inputs", () => {
+  let n = 0;
+  for (const gate of ["AND", "OR", "IMP", "NAND", "NOR", "NIMP", "XOR"]) {
+    const table = getGate(gate).table; // outputs on 00, 01, 10, 11 (tasks.ts, not the formula code)
+    for (const c of candidateFormulas(gate, 3)) {
+      const rows = [[0, 0], [0, 1], [1, 0], [1, 1]];
+      assert.deepEqual(rows.map(([a, b]) => evalPrinted(c.string, a, b)), Array.from(table), `${gate} #${c.index} ${c.string}`);
+      assert.deepEqual(rows.map((v) => evaluateFormula(c.formula, v)), Array.from(table), `${gate} #${c.index} tree`);
+      n++;
+    }
+  }
+  assert.equal(n, 6 * 86 + 56);
+  assert.equal(evalPrinted("¬(A*B)*(A+B)", 1, 1), 0, "the oracle itself: precedence of ¬ over * over +");
 });
