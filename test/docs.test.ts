@@ -75,9 +75,9 @@ export function relativeLinks(markdown: string): string[] {
 export function backtickedPaths(markdown: string): string[] {
   const out: string[] = [];
   const prose = withoutFencedCode(markdown);
-  for (const m of prose.matchAll(/`((?:src|test|bench|notebooks|scripts|docs|kernel|data)\/[^`\s]*)`/g)) {
+  for (const m of prose.matchAll(/`((?:src|test|bench|notebooks|scripts|docs|kernel|data\/reference)\/[^`\s]*)`/g)) {
     const p = m[1];
-    if (/[*<>]|\bNN\b|\.\.\.|…/.test(p)) continue; // patterns and placeholders, not paths
+    if (/[*<>]|\b[A-Z]{2,}\b|\.\.\.|…/.test(p)) continue; // patterns and placeholders, not paths
     out.push(...expandBraces(p));
   }
   return out;
