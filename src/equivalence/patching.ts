@@ -1,5 +1,5 @@
 /**
- * Patching profiles (the paper's intervention selectivity, EQUIVALENCE 3.2 and 6.4): the k most important units of
+ * Patching profiles (the paper's intervention selectivity, EQUIVALENCE 3.2, 6.4): the k most important units of
  * a source take their values on counterfactual probes, and the source's predictivity of a target is recomputed.
  */
 import { Intervention, MLP, hookName } from "../model";

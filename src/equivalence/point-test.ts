@@ -1,4 +1,4 @@
-/** The paper's within- vs between-interpretation point test with its bootstrap detection rate (EQUIVALENCE 3.2 and 6.4). */
+/** The paper's within- vs between-interpretation point test with its bootstrap detection rate (EQUIVALENCE 3.2, 6.4). */
 import { Rng } from "../rng";
 
 export interface PointTestOptions {
