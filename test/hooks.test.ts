@@ -1,7 +1,7 @@
 // Hook names, runWithCache against a naive forward, and every bad intervention throwing an error that names its site.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Intervention, MLP, forwardAll, hookNames, mlpFromArrays, neuronName, parseHook, runWithCache, unitSetName, zeroMLP } from "../src/model";
+import { Intervention, MLP, forwardAll, hookNames, neuronName, parseHook, runWithCache, unitSetName, zeroMLP } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
 import { Rng } from "../src/rng";
 import { cleanInputs } from "../src/tasks";

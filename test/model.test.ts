@@ -73,7 +73,7 @@ function naivePatch(m: MLP, base: number[], source: number[], layer: number, poi
         return Math.fround(acc + m.biases[i][o]);
       });
       if (patch && point === "pre" && i + 1 === layer) units.forEach((u, q) => (p[u] = patch[q]));
-      let a = p.map((v) => (v >= 0 ? v : Math.fround(v * Math.fround(0.01))));
+      const a = p.map((v) => (v >= 0 ? v : Math.fround(v * Math.fround(0.01))));
       if (patch && point === "post" && i + 1 === layer) units.forEach((u, q) => (a[u] = patch[q]));
       pre.push(point === "pre" ? p : a);
       h = a;

@@ -180,7 +180,7 @@ export function resolveInterventions(model: MLP, n: number, interventions: reado
     try {
       hook = parseHook(model, iv.site.hook);
     } catch (e) {
-      throw new Error(`${where}: ${(e as Error).message}`);
+      throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
     }
     const units = iv.site.units === undefined ? Array.from({ length: hook.width }, (_, j) => j) : checkIndices("units", iv.site.units, hook.width, where, hook.name);
     const rows = iv.site.rows === undefined ? null : checkIndices("rows", iv.site.rows, n, where, `the batch of ${n}`);
