@@ -96,7 +96,8 @@ export interface Task {
 }
 
 export function makeTask(gateNamesOrGates: readonly (string | Gate)[]): Task {
-  if (!gateNamesOrGates || gateNamesOrGates.length === 0) throw new Error("makeTask: give at least one gate, e.g. [\"XOR\"].");
+  if (!Array.isArray(gateNamesOrGates)) throw new Error(`makeTask: gates must be an array of gate names, e.g. ["XOR"], got ${JSON.stringify(gateNamesOrGates)}.`);
+  if (gateNamesOrGates.length === 0) throw new Error("makeTask: give at least one gate, e.g. [\"XOR\"].");
   const gates = gateNamesOrGates.map((g) => (typeof g === "string" ? getGate(g) : g));
   const arity = gates[0].arity;
   const bad = gates.find((g) => g.arity !== arity);
@@ -134,7 +135,10 @@ export interface GenerateOptions {
  * with noise repeat every row nRepeats times consecutively and add N(0, noiseStd) to the inputs only.
  */
 export function generateData(task: Task, opts: GenerateOptions): Dataset {
+  if (!task || !Array.isArray(task.gates) || !Number.isInteger(task.arity)) throw new Error("generateData: task must be a Task, e.g. makeTask([\"XOR\"]).");
+  if (!opts || typeof opts !== "object") throw new Error("generateData: options are required: { nRepeats, rng: new Rng(seed), noiseStd?, weights? }.");
   const { nRepeats, rng } = opts;
+  if (!rng || typeof rng.weightedIndex !== "function" || typeof rng.normal !== "function") throw new Error("generateData: rng must be an Rng (new Rng(seed)), so that the data are seeded.");
   const noiseStd = opts.noiseStd ?? 0;
   const rows = 1 << task.arity;
   if (!Number.isInteger(nRepeats) || nRepeats < 1) throw new Error(`generateData: nRepeats must be a positive integer, got ${nRepeats}.`);
@@ -166,6 +170,7 @@ export function generateData(task: Task, opts: GenerateOptions): Dataset {
 
 /** Every clean input row of an arity, in table order (00, 01, 10, 11). */
 export function cleanInputs(arity: number): Float32Array {
+  if (!Number.isInteger(arity) || arity < 1 || arity > 16) throw new Error(`cleanInputs: arity must be an integer from 1 to 16 (inputs per row), got ${arity}.`);
   const rows = 1 << arity;
   const x = new Float32Array(rows * arity);
   for (let r = 0; r < rows; r++) rowBits(r, arity).forEach((b, i) => (x[r * arity + i] = b));

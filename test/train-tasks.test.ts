@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../src/rng";
-import { DEFAULT_GATE_POOL, TWO_INPUT_NAMES, generateData, getGate, makeTask, nameTable } from "../src/tasks";
+import { DEFAULT_GATE_POOL, TWO_INPUT_NAMES, cleanInputs, generateData, getGate, makeTask, nameTable } from "../src/tasks";
 
 test("gates: the reference's tables and all 16 two-input functions under name_gate's names", () => {
   const tables: Record<string, number[]> = {
@@ -60,4 +60,17 @@ test("skewed input weights: row frequencies follow the weights", () => {
   assert.equal(counts[1] + counts[3], 0);
   assert.ok(Math.abs(counts[2] / d.n - 0.75) < 0.01);
   assert.throws(() => generateData(makeTask(["OR"]), { nRepeats: 1, weights: [1, 1], rng: new Rng(0) }), /weights must be 4 non-negative numbers/);
+});
+
+test("task and data helpers name a missing or malformed argument", () => {
+  assert.throws(() => makeTask("XOR" as any), /makeTask: gates must be an array of gate names, e\.g\. \["XOR"\], got "XOR"/);
+  assert.throws(() => makeTask([]), /at least one gate/);
+  assert.throws(() => makeTask(["XOR", "MAJORITY"]), /same arity/);
+  assert.throws(() => generateData(undefined as any, { nRepeats: 1, rng: new Rng(0) }), /generateData: task must be a Task, e\.g\. makeTask/);
+  assert.throws(() => generateData(makeTask(["XOR"]), undefined as any), /generateData: options are required/);
+  assert.throws(() => generateData(makeTask(["XOR"]), { nRepeats: 1, rng: Math.random } as any), /rng must be an Rng/);
+  assert.throws(() => generateData(makeTask(["XOR"]), { nRepeats: 0, rng: new Rng(0) }), /nRepeats must be a positive integer/);
+  assert.throws(() => cleanInputs(0), /cleanInputs: arity must be an integer from 1 to 16/);
+  assert.throws(() => getGate("XNAND"), /Unknown gate "XNAND"\. Valid gates: AND, OR/);
+  assert.throws(() => new Rng(NaN), /Rng: seed must be a finite number/);
 });
