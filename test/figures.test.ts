@@ -132,3 +132,10 @@ test("golden snapshots (UPDATE_SNAPSHOTS=1 regenerates them)", () => {
     assert.deepEqual(fig, JSON.parse(fs.readFileSync(file, "utf8")), `${name} differs from its snapshot (UPDATE_SNAPSHOTS=1 after an intended change)`);
   }
 });
+
+test("interpretations per circuit: circuits with 0 interpretations stay visible on the log axis", () => {
+  const fig = interpretationsPerCircuitFigure([12, 0, 3, 0]);
+  assert.deepEqual(fig.data[0].y, [12, null, 3, null]);
+  assert.deepEqual([fig.data[1].x, fig.data[1].text], [["C1", "C3"], ["0", "0"]]);
+  assert.equal(interpretationsPerCircuitFigure([5, 1]).data.length, 1);
+});

@@ -3,12 +3,21 @@ import { Grounding } from "../interpretations";
 import { MLP, neuronName } from "../model";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
-/** Interpretations per circuit, as bars on a log scale (circuits with 0 interpretations shown as a marker at the axis). */
+/**
+ * Interpretations per circuit, as bars on a log scale. A log axis cannot show 0, so circuits with no interpretation
+ * get a marker labelled "0" below the bars (y = 0.5) instead of silently disappearing.
+ */
 export function interpretationsPerCircuitFigure(counts: readonly number[], title = "Interpretations per circuit"): Figure {
   const x = counts.map((_, i) => `C${i}`);
+  const zeros = x.filter((_, i) => counts[i] === 0);
+  const data: Record<string, unknown>[] = [
+    { type: "bar", x, y: counts.map((c) => (c > 0 ? c : null)), marker: { color: PALETTE[0] }, text: counts.map(String), name: "interpretations", showlegend: false, hovertemplate: "%{x}: %{text} interpretations<extra></extra>" },
+  ];
+  if (zeros.length)
+    data.push({ type: "scatter", mode: "markers+text", x: zeros, y: zeros.map(() => 0.5), text: zeros.map(() => "0"), textposition: "top center", marker: { symbol: "x", size: 10, color: PALETTE[3] }, name: "no interpretation", hovertemplate: "%{x}: 0 interpretations<extra></extra>" });
   return {
-    data: [{ type: "bar", x, y: counts.map((c) => (c > 0 ? c : null)), marker: { color: PALETTE[0] }, text: counts.map(String), hovertemplate: "%{x}: %{text} interpretations<extra></extra>" }],
-    layout: baseLayout(title, { yaxis: { type: "log", title: { text: "interpretations (log)" } }, xaxis: { title: { text: "perfect circuit" } } }),
+    data,
+    layout: baseLayout(title, { yaxis: { type: "log", title: { text: "interpretations (log)" } }, xaxis: { title: { text: "perfect circuit" }, type: "category" } }),
   };
 }
 
