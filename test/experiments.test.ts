@@ -9,6 +9,7 @@ import {
   STUDIES, getStudy, studyJobs, runStudy, runStudyJob, jobExperimentConfig, StudyRecord, StudyJob, pyFloatRepr, pyRepr,
   recordToCsvLine, csvHeader, readRecords, modelCounts, summarizeRecords, networkSizeComparison, groupRecords, median,
   multiplicityFigure, perModelCountsFigure, networkSizeComparisonFigure, trainExperimentSync, analyzeModelFile, compactRecords,
+  resolveSettings, checkStudyFeasible, symlogInverse, CSV_COLUMNS,
 } from "../src/index";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "mi-exp-"));
@@ -49,16 +50,22 @@ test("a record equals training + analyzeModelFile called directly (differential)
   assert.equal(rec.epochs, result.epochs);
   assert.ok(rec.accepted, "seed offset 2 of the basic study trains to an accepted model");
   const a = analyzeModelFile({ model: result.model, val: data.val, xTt: data.xTt }).outputs;
-  assert.deepEqual(rec.perfect_circuits, a.map((o) => o.perfect_circuits));
-  assert.deepEqual(rec.interpretations_per_circuit, a.map((o) => o.interpretations_per_circuit));
-  assert.deepEqual(rec.formulas, a.map((o) => o.formulas));
-  assert.deepEqual(rec.mappings_per_formula, a.map((o) => o.mappings_per_formula));
+  assert.deepEqual(rec.perfect_circuits, a.map((o) => o.circuits.length));
+  assert.deepEqual(rec.interpretations_per_circuit, a.map((o) => o.circuits.map((c) => c.interpretations)));
+  assert.deepEqual(rec.distinct_interpretations_per_circuit, a.map((o) => o.circuits.map((c) => c.distinctInterpretations)));
+  assert.deepEqual(rec.formulas, a.map((o) => o.alignment!.formulas));
+  assert.deepEqual(rec.mappings_per_formula, a.map((o) => o.alignment!.mappingsPerFormula));
+  assert.deepEqual(rec.settings, resolveSettings());
   assert.equal(rec.gates, "XOR");
   const counts = modelCounts(rec)!;
-  assert.equal(counts.circuits, a[0].perfect_circuits);
-  assert.equal(counts.mappings, a[0].mappings_per_formula!.reduce((s, v) => s + v, 0));
+  assert.equal(counts.circuits, a[0].circuits.length);
+  assert.equal(counts.mappings, a[0].alignment!.mappingsPerFormula.reduce((s, v) => s + v, 0));
   const header = csvHeader().trim().split(",");
-  assert.deepEqual(header.slice(0, 12), ["gates", "n_gates", "sizes", "seed_offset", "perfect_circuits", "interpretations_per_circuit", "formulas", "mappings_per_formula", "loss_target", "learning_rate", "depth", "weights"]);
+  // The reference's df_out.csv columns first, then ours exactly as before, new columns appended.
+  assert.deepEqual(header, ["gates", "n_gates", "sizes", "seed_offset", "perfect_circuits", "interpretations_per_circuit", "formulas", "mappings_per_formula", "loss_target", "learning_rate", "depth", "weights",
+    "study", "job", "key", "seed", "noise_std", "accepted", "epochs", "final_loss", "val_acc", "stop_reason", "candidates", "valid_mappings_per_formula", "mode", "engine", "backend", "timings_ms",
+    "settings", "distinct_interpretations_per_circuit"]);
+  assert.equal(header.length, CSV_COLUMNS.length);
   const line = recordToCsvLine(rec);
   assert.ok(line.startsWith(`XOR,1,3,2,[${rec.perfect_circuits![0]}],"[[${rec.interpretations_per_circuit![0].join(", ")}]]",`), line);
   assert.match(line, /,0\.01,0\.001,2,,basic,2,/);
@@ -74,6 +81,7 @@ function fakeJob(job: StudyJob): StudyRecord {
     loss_target: job.lossTarget, learning_rate: job.learningRate, depth: job.depth, weights: null,
     study: "fake", job: job.index, key: job.key, seed: 0, noise_std: 0, accepted, epochs: 1, final_loss: 0, val_acc: 1,
     stop_reason: "target", candidates: accepted ? [3000] : null, mode: "compat", engine: "fake", backend: null, timings_ms: { total: Math.random() },
+    valid_mappings_per_formula: accepted ? [[job.size + 1]] : null, settings: resolveSettings(), distinct_interpretations_per_circuit: accepted ? [[1, 1]] : null,
   };
 }
 
@@ -150,29 +158,57 @@ test("summaries: medians over accepted models, groups in natural order, the netw
   assert.deepEqual(lt.map((g) => g.label), ["0.1", "0.001"]);
 });
 
-test("figures: log-scale box plots per group (zeros counted in the label), per-model counts, paper comparison", () => {
+test("figures: every accepted model on a symlog axis (zeros included), box medians equal to the summary table's; per-model counts; paper comparison", () => {
   const records = [rec(3, [10, 7000, 2, 30]), rec(3, [20, 9000, 4, 40]), rec(2, [0, 5, 1, 1]), rec(2, [3, 5, 1, 1])];
   const fig = multiplicityFigure(records, "size");
-  assert.equal(fig.data.length, 8); // 4 panels × 2 groups
-  for (const ax of ["yaxis", "yaxis2", "yaxis3", "yaxis4"]) assert.equal((fig.layout[ax] as { type: string }).type, "log");
+  assert.equal(fig.data.length, 10); // 5 panels (circuits, interpretations, distinct, algorithms, mappings) × 2 groups
+  for (const ax of ["yaxis", "yaxis2", "yaxis3", "yaxis4", "yaxis5"]) {
+    const axis = fig.layout[ax] as { type: string; tickvals: number[]; ticktext: string[] };
+    assert.equal(axis.type, "linear");
+    assert.equal(axis.ticktext[0], "0");
+    assert.equal(axis.tickvals[0], 0);
+  }
   assert.equal(fig.data[0].name, "k=2 (1×0)");
-  assert.deepEqual(fig.data[0].y, [3]);
-  assert.deepEqual(fig.data[1].y, [10, 20]);
+  // Both k=2 models are drawn, the zero at the bottom of the axis.
+  assert.deepEqual((fig.data[0].y as number[][])[0].map((v) => Math.round(symlogInverse(v))), [0, 3]);
+  assert.deepEqual((fig.data[1].y as number[][])[0].map((v) => Math.round(symlogInverse(v))), [10, 20]);
+
+  // The issue's case: 9 of 14 models with no aligned algorithm. The table's median (with zeros) is the plot's.
+  const algorithms = [0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 7, 7, 9, 11];
+  const zeros = algorithms.map((a, i) => rec(3, [i + 1, 100, a, a]));
+  const table = summarizeRecords(zeros, "size")[0];
+  assert.equal(table.algorithms_median, 0);
+  const z = multiplicityFigure(zeros, "size");
+  const box = z.data.find((d) => d.yaxis === "y4")!;
+  assert.equal(box.name, "k=3 (9×0)");
+  assert.equal((box.y as number[][])[0].length, 14, "every model is a point, zeros included");
+  assert.equal(symlogInverse((box.median as number[])[0]), table.algorithms_median);
+  // Each box's statistics (as counts) against the summary table, every panel and group.
+  const mixed = [...records, ...zeros, rec(5, [1, 0, 0, 0]), rec(5, [4, 6, 3, 9]), rec(5, null)];
+  const rows = summarizeRecords(mixed, "size");
+  const panelCount: Record<string, keyof (typeof rows)[number]> = { circuits: "circuits_median", interpretations: "interpretations_median", distinctInterpretations: "distinct_interpretations_median", algorithms: "algorithms_median", mappings: "mappings_median" };
+  const m = multiplicityFigure(mixed, "size");
+  for (const d of m.data) {
+    const meta = d.meta as { count: string; median: number };
+    const row = rows.find((r) => String(d.name).startsWith(r.group))!;
+    assert.equal(meta.median, row[panelCount[meta.count]], `${meta.count} ${d.name}`);
+    assert.ok(Math.abs(symlogInverse((d.median as number[])[0]) - meta.median) < 1e-9);
+  }
+
   const pm = perModelCountsFigure(records);
-  assert.equal(pm.data.length, 4);
+  assert.equal(pm.data.length, 5);
+  assert.deepEqual((pm.data[0].customdata as number[]), [10, 20, 0, 3], "zero counts stay in the per-model figure");
   const ns = networkSizeComparisonFigure(records);
-  const paper = ns.data.filter((d) => d.name === "paper median" || d.name === "paper median ");
-  assert.deepEqual(paper.map((d) => d.y), [[8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
-  // Records with valid (non-minimal) mapping counts get a third panel, with the paper's mapping medians.
+  const paper = ns.data.filter((d) => String(d.name).startsWith("paper median"));
+  assert.deepEqual(paper.map((d) => d.y), [[8, 30, 400, 3500], [8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
   const withValid = records.map((r) => ({ ...r, valid_mappings_per_formula: r.mappings_per_formula && r.mappings_per_formula.map((l) => l.map((v) => v * 10)) }));
   const ns3 = networkSizeComparisonFigure(withValid);
   assert.equal((ns3.layout.yaxis2 as { title: { text: string } }).title.text, "valid mappings per model (minimal or not)");
-  assert.deepEqual(ns3.data.filter((d) => String(d.name).startsWith("paper median")).map((d) => d.y), [[8, 30, 400, 3500], [8, 30, 400, 3500], [35, 7000, 2e5, 1e6]]);
   assert.deepEqual(ns3.data.find((d) => d.yaxis === "y2" && d.name === "k=3")!.y, [300, 400]);
   const cmp = networkSizeComparison(withValid);
   assert.deepEqual(cmp.filter((r) => r.k === 3).map((r) => [r.measure, r.our_median]), [["mappings", 35], ["valid mappings", 350], ["interpretations", 8000]]);
   assert.throws(() => multiplicityFigure([rec(3, null)], "size"), /no accepted model/);
-  JSON.stringify(fig); // plain data
+  assert.deepEqual(JSON.parse(JSON.stringify(fig)), fig, "plain data: survives a JSON round trip");
 });
 
 test("the notebooks' cached results load and are up to date (one job of each recomputed, compared after compaction)", () => {
@@ -191,11 +227,41 @@ test("the notebooks' cached results load and are up to date (one job of each rec
   assert.ok(noise.every((r) => r.noise_std === 0.1 && r.study === "noise"));
 });
 
-test("a job failing in a worker thread stops the run with an error naming the job and the cause", async () => {
+test("an impossible grid is refused before anything runs; a job failing in a worker thread names the job and the cause", async () => {
   const grid = { ...getStudy("basic").grid, experiments: 4 };
-  await assert.rejects(runStudy({ study: "basic", grid, workers: 2, analysis: { maxCandidates: 10 } }), (e: Error) => {
+  await assert.rejects(runStudy({ study: "basic", grid, workers: 2, settings: { maxCandidates: 10 } }), /k=3, depth 2: circuits: \[2,3,3,1\] has 3,000 candidate circuits .* over the limit of 10\. Raise --max-candidates/);
+  assert.throws(() => checkStudyFeasible({ ...grid, sizes: [30] }), /hidden width k=30 cannot be analysed: .* at most 16 neurons per layer/);
+  assert.throws(() => checkStudyFeasible({ ...grid, sizes: [6] }), /k=6, depth 2: circuits: \[2,6,6,1\] has [\d,]+ candidate circuits/);
+  assert.doesNotThrow(() => checkStudyFeasible({ ...grid, sizes: [2, 3, 4, 5] }));
+  assert.throws(() => studyJobs({ ...grid, sizes: [4, 4] }), /sizes \(--sizes\) lists 4 twice.*--sizes 4 --depths 2/);
+  await assert.rejects(runStudy({ study: "basic", grid, workers: 0, analysis: {} } as never), /`analysis` is now `settings`/);
+  // nRepeats 0 passes the grid checks and fails in the training of each job.
+  await assert.rejects(runStudy({ study: "basic", grid: { ...grid, nRepeats: 0 }, workers: 2 }), (e: Error) => {
     assert.match(e.message, /^job \d \(n_gates=1 seed_offset=\d /);
-    assert.match(e.message, /10/);
+    assert.match(e.message, /nRepeats must be a positive integer/);
     return true;
   });
+});
+
+test("settings: stored in run.json and every record, resume refuses other settings, summaries group by them", async () => {
+  const dir = tmp();
+  const grid = { ...getStudy("basic").grid, experiments: 3 };
+  const settings = { groundingMode: "corrected", alignment: false } as const;
+  const res = await runStudy({ study: "fake", grid, out: dir, workers: 0, settings, runJob: (j) => ({ ...fakeJob(j), settings: resolveSettings(settings) }) });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, "run.json"), "utf8")).settings, resolveSettings(settings));
+  await assert.rejects(runStudy({ study: "fake", grid, out: dir, resume: true, workers: 0, runJob: fakeJob }), /different run .*settings/);
+  const pooled = [...res.records, ...(await runStudy({ study: "fake", grid, workers: 0, runJob: fakeJob })).records];
+  const rows = summarizeRecords(pooled, "settings");
+  assert.deepEqual(rows.map((r) => [r.group, r.models]), [["default", 3], ["groundingMode=corrected alignment=false", 3]]);
+});
+
+test("an aborted run stops between jobs, keeps what finished and says so (resume then completes it)", async () => {
+  const dir = tmp();
+  const grid = { ...getStudy("basic").grid, experiments: 6 };
+  const ctl = new AbortController();
+  const res = await runStudy({ study: "fake", grid, out: dir, workers: 0, signal: ctl.signal, runJob: (j) => (j.index === 2 && ctl.abort(), fakeJob(j)) });
+  assert.equal(res.interrupted, true);
+  assert.deepEqual(readRecords(dir).map((r) => r.job), [0, 1, 2]);
+  const rest = await runStudy({ study: "fake", grid, out: dir, resume: true, workers: 0, runJob: fakeJob });
+  assert.deepEqual([rest.interrupted, rest.ran, rest.skipped, readRecords(dir).length], [false, 3, 3, 6]);
 });

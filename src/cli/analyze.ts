@@ -1,56 +1,80 @@
-import { analyzeModelFile, AnalyzeOptions } from "../analysis";
-import { parseArgs, readModelFile, OptionSpec } from "./args";
+import { ANALYSIS_DATA_SOURCES, AnalysisDataSource, ModelAnalysis, analysisToJson, analyzeModelFile, settingsKey, withAnalysisData } from "../analysis";
+import { median } from "../experiments/summary";
+import { parseArgs, plural, readModelFile, OptionSpec } from "./args";
+import { SETTINGS_HELP, SETTINGS_OPTIONS, settingsFromArgs } from "./settings";
 
 export const help = `Usage: mi-identifiability analyze --model FILE [options]
 
-Circuits, interpretations and (unless --no-align) aligned formulas of each output of a model.
-FILE: our model JSON (optional x_val/y_val/x_tt) or the released model file. Without data in the file,
-main.py's clean defaults are drawn (200 validation rows, 40 grounding rows, seed 0).
+Circuits, interpretations and (unless --no-align) aligned formulas of each output of a model. Prints a summary
+(counts, and the distribution of the per-circuit and per-formula counts); --full adds every list, --json prints
+them all as JSON.
+FILE: our model JSON (optional x_val/y_val/x_tt) or the released model file.
 
 Options:
   --model FILE             model JSON (required)
-  --json                   print {"outputs": [...]} as JSON
-  --pair-order BA|AB       orientation of the (01,10) alignment pair (default BA)
-  --mode compat|corrected  grounding/alignment mode (default compat, the reference's semantics)
-  --iia-threshold T        corrected mode: a neuron set aligns with a node when IIA ≥ T (default 1)
-  --no-align               skip the what-then-where alignment
-  --max-candidates N       refuse enumerations beyond N candidates (default 5000000)
-  --max-circuits M         ground only the M sparsest perfect circuits
-  --min-sparsity S         override main.py's minimum node sparsity rule
-  --include-full-node-set  also enumerate circuits that keep every hidden neuron
-  --accuracy-threshold T   keep circuits with accuracy > T (default 0.99)
-  --gates G...             gate names, when the file has none`;
+  --data file|clean|notebook
+                           validation and grounding data: the file's own (default; main.py's clean defaults when it
+                           has none: 200 validation rows, 40 grounding rows, seed 0), main.py's clean defaults, or the
+                           paper's demo-notebook data (XOR; the released model then has 7 circuits, 100896
+                           interpretations)
+  --json                   print {"settings", "outputs": [{"gate", "n_candidates", "perfect_circuits",
+                           "interpretations_per_circuit", "distinct_interpretations_per_circuit", "formulas",
+                           "mappings_per_formula", "valid_mappings_per_formula", "timings_ms", "aligned"}]}
+  --full                   also print every per-circuit count and every aligned formula
+  --gates G...             gate names, when the file has none
+${SETTINGS_HELP}`;
 
 const spec: Record<string, OptionSpec> = {
   model: { type: "string" },
+  data: { type: "string", choices: ANALYSIS_DATA_SOURCES },
   json: { type: "boolean" },
-  "pair-order": { type: "string", choices: ["BA", "AB"] },
-  mode: { type: "string", choices: ["compat", "corrected"] },
-  "no-align": { type: "boolean" },
-  "iia-threshold": { type: "number" },
-  "max-candidates": { type: "number" },
-  "max-circuits": { type: "number" },
-  "min-sparsity": { type: "number" },
-  "include-full-node-set": { type: "boolean" },
-  "accuracy-threshold": { type: "number" },
+  full: { type: "boolean" },
   gates: { type: "strings" },
+  ...SETTINGS_OPTIONS,
 };
+
+/** "min 2, median 6, max 12, total 42" of a list of counts (empty: "none"). */
+export function distribution(xs: readonly number[]): string {
+  if (xs.length === 0) return "none";
+  return `min ${Math.min(...xs)}, median ${median(xs)}, max ${Math.max(...xs)}, total ${xs.reduce((s, v) => s + v, 0)}`;
+}
+
+/** The readable summary of an analysis (lists in full with `full`). */
+export function analysisText(a: ModelAnalysis, full = false): string {
+  const lines: string[] = [`settings: ${settingsKey(a.settings)}`];
+  const LIST_FORMULAS = 10;
+  for (const o of a.outputs) {
+    const grounded = o.circuits.filter((c) => c.interpretations !== null);
+    const counts = grounded.map((c) => c.interpretations!);
+    lines.push(`output ${o.gate || "(unnamed)"}:`);
+    lines.push(`  candidate circuits:  ${o.nCandidates}`);
+    lines.push(`  perfect circuits:    ${o.circuits.length}${grounded.length < o.circuits.length ? ` (${grounded.length} sparsest grounded, --max-circuits)` : ""}`);
+    lines.push(`  interpretations:     ${o.interpretations} (${a.settings.groundingMode} grounding; per circuit: ${distribution(counts)})`);
+    if (full) lines.push(`    per circuit: ${counts.join(", ")}`);
+    if (o.distinctInterpretations !== null) {
+      const distinct = grounded.map((c) => c.distinctInterpretations!);
+      lines.push(`  distinct interpretations: ${o.distinctInterpretations} (per circuit: ${distribution(distinct)})`);
+      if (full) lines.push(`    per circuit: ${distinct.join(", ")}`);
+    }
+    const al = o.alignment;
+    if (al) {
+      lines.push(`  aligned formulas:    ${al.formulas} of ${al.nCandidates}${al.formulas ? ` (minimal mappings per formula: ${distribution(al.mappingsPerFormula)})` : ""}`);
+      if (full || al.formulas <= LIST_FORMULAS)
+        for (const f of al.aligned) lines.push(`    #${f.index} ${f.formula}: ${plural(f.mappings.length, "minimal mapping")} (${f.validMappings} valid)`);
+      else lines.push(`    (${al.formulas} formulas: --full lists them)`);
+    }
+    lines.push(`  time:                ${Object.entries(o.timingsMs).filter(([k]) => k !== "alignment" || al).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+  }
+  return lines.join("\n");
+}
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "analyze");
-  const file = readModelFile(a.model, "analyze", a.gates ? { gates: a.gates } : {});
+  const settings = settingsFromArgs(a); // bad settings fail before the model is read
+  const file = withAnalysisData(readModelFile(a.model, "analyze", a.gates ? { gates: a.gates } : {}), (a.data ?? "file") as AnalysisDataSource);
   const tty = process.stderr.isTTY;
   const start = Date.now();
-  const opts: AnalyzeOptions = {
-    pairOrder: a.pairOrder,
-    mode: a.mode,
-    alignment: !a.noAlign,
-    alignThreshold: a.iiaThreshold,
-    maxCandidates: a.maxCandidates,
-    maxCircuits: a.maxCircuits,
-    minSparsity: a.minSparsity,
-    includeFullNodeSet: a.includeFullNodeSet,
-    accuracyThreshold: a.accuracyThreshold,
+  const result = analyzeModelFile(file, settings, {
     onProgress: (stage, done, total) => {
       if (!tty) return;
       const el = (Date.now() - start) / 1000;
@@ -58,25 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`\r${stage}: ${done}/${total} (ETA ${eta.toFixed(0)} s)   `);
       if (done === total) process.stderr.write("\n");
     },
-  };
-  const result = analyzeModelFile(file, opts);
-  if (a.json) {
-    console.log(JSON.stringify(result));
-    return 0;
-  }
-  for (const o of result.outputs) {
-    const total = o.interpretations_per_circuit.reduce((s, v) => s + v, 0);
-    console.log(`output ${o.gate || "(unnamed)"}:`);
-    console.log(`  candidate circuits:  ${o.n_candidates}`);
-    console.log(`  perfect circuits:    ${o.perfect_circuits}`);
-    console.log(`  interpretations:     ${total} (${opts.mode ?? "compat"} mode; per circuit: ${o.interpretations_per_circuit.join(", ")})`);
-    if (o.formulas !== null) {
-      console.log(`  aligned formulas:    ${o.formulas} (minimal mappings per formula: ${o.mappings_per_formula!.join(", ")})`);
-      (o.aligned ?? []).forEach((a, i) =>
-        console.log(`    #${a.index} ${a.formula}: ${a.mappings.length} minimal mapping${a.mappings.length === 1 ? "" : "s"} (${o.valid_mappings_per_formula![i]} valid)`),
-      );
-    }
-    console.log(`  time:                ${Object.entries(o.timings_ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
-  }
+  });
+  console.log(a.json ? JSON.stringify(analysisToJson(result)) : analysisText(result, !!a.full));
   return 0;
 }

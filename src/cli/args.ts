@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ModelFile, modelFromJson } from "../model";
 
 /**
@@ -11,6 +12,8 @@ export interface OptionSpec {
   default?: unknown;
   /** Allowed values (for string options). */
   choices?: readonly string[];
+  /** A removed option: using it is an error with this text (what replaced it). */
+  removed?: string;
 }
 
 export type Parsed = { _: string[] } & Record<string, any>;
@@ -26,7 +29,8 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>, comm
     }
     let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const s = spec[name];
-    if (!s) throw new Error(`${command}: unknown option --${name}. Valid options: ${Object.keys(spec).map((k) => "--" + k).join(", ")}.`);
+    if (!s) throw new Error(`${command}: unknown option --${name}. Valid options: ${Object.keys(spec).filter((k) => !spec[k].removed).map((k) => "--" + k).join(", ")}.`);
+    if (s.removed) throw new Error(`${command}: --${name} was removed: ${s.removed}`);
     const key = camel(name);
     if (s.type === "boolean") {
       out[key] = value === undefined ? true : !["false", "0", "no"].includes(value);
@@ -69,6 +73,7 @@ export function parseIntList(v: string | string[], option: string): number[] {
 export function readModelFile(file: string | undefined, command: string, opts: { gates?: string[] } = {}): ModelFile {
   if (!file) throw new Error(`${command}: --model FILE is required (a model JSON written by train, or data/reference/xor_mlp_meloux2025.json).`);
   if (!fs.existsSync(file)) throw new Error(`${command}: model file ${file} does not exist.`);
+  if (fs.statSync(file).isDirectory()) throw new Error(`${command}: --model ${file} is a directory; give a model JSON file (e.g. ${file.replace(/\/$/, "")}/<name>.json).`);
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -80,4 +85,30 @@ export function readModelFile(file: string | undefined, command: string, opts: {
   } catch (e) {
     throw new Error(`${command}: ${file}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Where a command writes a file named by --out: the path itself, or DIR/<defaultName> when it is an existing
+ * directory or ends with "/". Checked before any work: a parent that is a file is an error naming the option.
+ */
+export function resolveOutFile(out: string | undefined, defaultPath: string, command: string, option = "--out"): string {
+  let file = out ?? defaultPath;
+  if (out !== undefined && (out.endsWith("/") || (fs.existsSync(out) && fs.statSync(out).isDirectory()))) file = path.join(out, path.basename(defaultPath));
+  let dir = path.dirname(path.resolve(file));
+  while (!fs.existsSync(dir)) dir = path.dirname(dir);
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`${command}: ${option} ${out ?? file}: ${dir} is a file, not a directory; choose another ${option}.`);
+  return file;
+}
+
+/** Checks, before any work, that an output folder named by --out can be one (not an existing file, nor under one). */
+export function checkOutDir(dir: string, command: string, option = "--out"): void {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new Error(`${command}: ${option} ${dir} is a file; it must be a folder (existing or new).`);
+  let parent = path.dirname(path.resolve(dir));
+  while (!fs.existsSync(parent)) parent = path.dirname(parent);
+  if (!fs.statSync(parent).isDirectory()) throw new Error(`${command}: ${option} ${dir}: ${parent} is a file, not a folder; choose another ${option}.`);
+}
+
+/** "1 value", "2 values". */
+export function plural(n: number, word: string, many = word + "s"): string {
+  return `${n} ${n === 1 ? word : many}`;
 }

@@ -3,19 +3,20 @@ import * as path from "node:path";
 import { escapeHtml, figureToHtml, tableToHtml, tableToText, PlotlySource } from "../display/html";
 import type { Figure } from "../figures/figure";
 import { multiplicityFigure, networkSizeComparisonFigure, perModelCountsFigure } from "../figures/experiments";
-import { StudyRecord, csvCell } from "../experiments/records";
-import { RUN_JSON, RunInfo, readRecords } from "../experiments/store";
+import { StudyRecord, csvCell, settingsKey } from "../analysis";
+import { RUN_JSON, readRecords, readRunInfo } from "../experiments/store";
 import { GroupKey, STUDIES } from "../experiments/studies";
 import { GROUP_KEYS, networkSizeComparison, summarizeRecords } from "../experiments/summary";
-import { OptionSpec, parseArgs } from "./args";
+import { OptionSpec, checkOutDir, parseArgs } from "./args";
 
 export const help = `Usage: mi-identifiability figures DIR [DIR...] [--by KEY] [--out DIR]
 
 Reads the records of one or more \`run\` folders and writes, into --out (default: the first DIR):
   figures.html   self-contained page (plotly.js inlined, works offline): explanations per model as box plots
-                 (log scale) against what the study varies, per-model counts, the network-size comparison with
-                 the paper's medians when k = 2..5 are present, and the summary table
-  summary.csv    the summary table (one row per group: models, accepted, medians and means of the four counts)
+                 against what the study varies (every accepted model, zero counts included on a symlog axis; each
+                 box's median is the summary table's), per-model counts, the network-size comparison with the
+                 paper's medians when k = 2..5 are present, and the summary table
+  summary.csv    the summary table (one row per group: models, accepted, medians and means of the counts)
 and prints the summary table. Several folders are pooled, e.g. \`figures results/basic results/noise\` compares
 clean and noisy training.
 
@@ -33,10 +34,11 @@ const spec: Record<string, OptionSpec> = {
 export function defaultGrouping(dirs: string[], records: readonly StudyRecord[]): GroupKey {
   const studies = dirs.map((d) => {
     const f = path.join(d, RUN_JSON);
-    return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, "utf8")) as RunInfo).study : undefined;
+    return fs.existsSync(f) ? readRunInfo(f).study : undefined;
   });
   if (dirs.length === 1 && studies[0] && STUDIES[studies[0]]) return STUDIES[studies[0]].groupBy;
   const distinct = (f: (r: StudyRecord) => unknown) => new Set(records.map((r) => JSON.stringify(f(r)))).size > 1;
+  if (distinct((r) => settingsKey(r.settings))) return "settings";
   if (distinct((r) => r.noise_std)) return "noise";
   if (distinct((r) => r.weights !== null)) return "skewed";
   if (distinct((r) => r.sizes)) return "size";
@@ -68,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const records = dirs.flatMap((d) => readRecords(d));
   const by: GroupKey = a.by ?? defaultGrouping(dirs, records);
   const out = a.out ?? dirs[0];
+  checkOutDir(out, "figures");
   fs.mkdirSync(out, { recursive: true });
   const summary = summarizeRecords(records, by);
   const figures: { heading: string; fig: Figure }[] = [];

@@ -1,12 +1,12 @@
 import * as path from "node:path";
 import { formatDuration, formatProgressLine } from "../display/progress";
 import { tableToText } from "../display/html";
-import { RecordAnalysisOptions } from "../experiments/records";
-import { defaultWorkers, runStudy } from "../experiments/runner";
+import { checkStudyFeasible, defaultWorkers, runStudy } from "../experiments/runner";
 import { STUDIES, Study, StudyGrid, estimateStudySeconds, getStudy, studyJobs, studyNames } from "../experiments/studies";
 import { summarizeRecords } from "../experiments/summary";
 import { compactRecords, writeRecordsJsonl } from "../experiments/store";
-import { OptionSpec, parseArgs, parseIntList } from "./args";
+import { OptionSpec, checkOutDir, parseArgs, parseIntList, plural, resolveOutFile } from "./args";
+import { SETTINGS_HELP, SETTINGS_OPTIONS, settingsFromArgs } from "./settings";
 
 /** Runs estimated longer than this ask for --yes. */
 const CONFIRM_SECONDS = 15 * 60;
@@ -23,18 +23,19 @@ Options:
   --experiments N        seeds per configuration (default 100, as the paper)
   --out DIR              results folder (default results/<study>)
   --workers N            worker threads (default: all cores, ${defaultWorkers()} here); 0 = this thread
-  --resume               continue the run in DIR: skip the recorded models, never duplicate one
+  --resume               continue the run in DIR: skip the recorded models, never duplicate one (Ctrl-C stops a
+                         run, keeps the finished records and prints the --resume command)
   --yes                  start even when the run is estimated to take over ${CONFIRM_SECONDS / 60} min
   --list                 list the studies and their settings
-  --compact FILE         also write a small copy of the records (per-circuit interpretation lists summed), as the
-                         notebooks' cached results in notebooks/cached-results/ are made
-Grid (override the study's):
+  --compact FILE|DIR     also write a small copy of the records (per-circuit interpretation lists summed per output),
+                         as notebooks/cached-results/ is made (a folder gets <study>.jsonl)
+Grid (override the study's; each list names distinct values, one model per combination and seed):
   --seed S  --sizes K...  --depths D...  --gates G...  --n-gates N...  --loss-targets T...
   --learning-rates LR...  --noise-std X  --skewed
-Analysis:
-  --no-align             skip the what-then-where alignment
-  --mode compat|corrected  --pair-order BA|AB  --max-circuits M  --max-candidates N
-Prints a progress bar with ETA on stderr and the study's summary table at the end.`;
+  (--sizes are hidden widths k, e.g. --sizes 2 3 4 5; the hidden layers are --depths, unlike train's --sizes 4,4)
+${SETTINGS_HELP}
+Widths the analysis cannot handle (over 16, or more candidate circuits than --max-candidates) are refused before
+anything runs. Prints a progress bar with ETA on stderr and the study's summary table at the end.`;
 
 const spec: Record<string, OptionSpec> = {
   experiments: { type: "number" },
@@ -53,12 +54,15 @@ const spec: Record<string, OptionSpec> = {
   "learning-rates": { type: "strings" },
   "noise-std": { type: "number" },
   skewed: { type: "boolean" },
-  "no-align": { type: "boolean" },
-  mode: { type: "string", choices: ["compat", "corrected"] },
-  "pair-order": { type: "string", choices: ["BA", "AB"] },
-  "max-circuits": { type: "number" },
-  "max-candidates": { type: "number" },
+  ...SETTINGS_OPTIONS,
 };
+
+/** The command line that continues an interrupted run (same options, --resume). */
+export function resumeCommand(argv: readonly string[]): string {
+  const quote = (x: string) => (/^[\w@%+=:,./-]+$/.test(x) ? x : `'${x.replace(/'/g, "'\\''")}'`);
+  const args = argv.includes("--resume") ? [...argv] : [...argv, "--resume"];
+  return ["mi-identifiability", "run", ...args].map(quote).join(" ");
+}
 
 function numberList(v: string[], option: string): number[] {
   const xs = v.join(",").split(/[,\s]+/).filter(Boolean).map(Number);
@@ -96,18 +100,16 @@ export async function run(argv: string[]): Promise<number> {
   if (a._.length > 1) throw new Error(`run: one study at a time, got ${a._.join(" ")}.`);
   const study = name === "custom" ? { ...getStudy("basic"), name: "custom" } : getStudy(name);
   const grid = gridFromArgs(study, a);
+  const settings = settingsFromArgs(a);
   const jobs = studyJobs(grid);
+  checkStudyFeasible(grid, settings); // before estimating: an impossible width has no meaningful estimate
   const workers = a.workers ?? defaultWorkers();
   const out = path.resolve(a.out ?? path.join("results", study.name));
-  const analysis: RecordAnalysisOptions = {};
-  if (a.noAlign) analysis.alignment = false;
-  if (a.mode) analysis.mode = a.mode;
-  if (a.pairOrder) analysis.pairOrder = a.pairOrder;
-  if (a.maxCircuits !== undefined) analysis.maxCircuits = a.maxCircuits;
-  if (a.maxCandidates !== undefined) analysis.maxCandidates = a.maxCandidates;
+  checkOutDir(out, "run");
+  const compact = a.compact === undefined ? undefined : resolveOutFile(a.compact, `${study.name}.jsonl`, "run", "--compact");
 
   const estimate = estimateStudySeconds(grid, jobs, Math.max(1, workers)) * 1000;
-  process.stderr.write(`${study.name}: ${jobs.length} models, ${Math.max(1, workers)} worker${workers === 1 ? "" : "s"}, estimated ${formatDuration(estimate)} (rough, 2-core reference machine) → ${out}\n`);
+  process.stderr.write(`${study.name}: ${jobs.length} models, ${plural(Math.max(1, workers), "worker")}, estimated ${formatDuration(estimate)} (rough, 2-core reference machine) → ${out}\n`);
   if (estimate > CONFIRM_SECONDS * 1000 && !a.yes) {
     process.stderr.write(`run: this would take about ${formatDuration(estimate)}. Pass --yes to start it, or fewer --experiments (e.g. --experiments ${Math.max(1, Math.floor((grid.experiments * CONFIRM_SECONDS * 1000) / estimate))}); --resume continues a partial run later.\n`);
     return 2;
@@ -116,27 +118,45 @@ export async function run(argv: string[]): Promise<number> {
   const tty = !!process.stderr.isTTY;
   let lastLine = 0;
   let firstDone = -1;
-  const { records, ran, skipped } = await runStudy({
-    study: study.name,
-    grid,
-    out,
-    resume: a.resume,
-    workers,
-    analysis,
-    onRecord: (_r, done, total) => {
-      if (firstDone < 0) firstDone = done - 1; // resumed records do not count for the rate
-      const line = formatProgressLine({ label: study.name, done: done - firstDone, total: total - firstDone, elapsedMs: Date.now() - start });
-      if (tty) process.stderr.write(`\r${line}   ${done === total ? "\n" : ""}`);
-      else if (Date.now() - lastLine > 10_000 || done === total) {
-        lastLine = Date.now();
-        process.stderr.write(line + "\n");
-      }
-    },
-  });
-  process.stderr.write(`${ran} models run, ${skipped} already recorded, ${formatDuration(Date.now() - start)}. Records: ${path.join(out, "results.jsonl")}, ${path.join(out, "results.csv")}\n`);
-  if (a.compact) {
-    writeRecordsJsonl(a.compact, compactRecords(records));
-    process.stderr.write(`Compact copy: ${a.compact}\n`);
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C does not wait
+    process.stderr.write(`\nrun: interrupted, stopping (the models in progress are dropped)...\n`);
+    interrupt.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let result;
+  try {
+    result = await runStudy({
+      study: study.name,
+      grid,
+      out,
+      resume: a.resume,
+      workers,
+      settings,
+      signal: interrupt.signal,
+      onRecord: (_r, done, total) => {
+        if (firstDone < 0) firstDone = done - 1; // resumed records do not count for the rate
+        const line = formatProgressLine({ label: study.name, done: done - firstDone, total: total - firstDone, elapsedMs: Date.now() - start });
+        if (tty) process.stderr.write(`\r${line}   ${done === total ? "\n" : ""}`);
+        else if (Date.now() - lastLine > 10_000 || done === total) {
+          lastLine = Date.now();
+          process.stderr.write(line + "\n");
+        }
+      },
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  const { records, ran, skipped } = result;
+  if (result.interrupted) {
+    process.stderr.write(`run: interrupted: ${plural(records.length, "record")} of ${jobs.length} kept in ${path.join(out, "results.jsonl")} (${ran} new). Continue with:\n  ${resumeCommand(argv)}\n`);
+    return 130;
+  }
+  process.stderr.write(`${plural(ran, "model")} run, ${skipped} already recorded, ${formatDuration(Date.now() - start)}. Records: ${path.join(out, "results.jsonl")}, ${path.join(out, "results.csv")}\n`);
+  if (compact) {
+    writeRecordsJsonl(compact, compactRecords(records));
+    process.stderr.write(`Compact copy: ${compact}\n`);
   }
   console.log(tableToText(summarizeRecords(records, study.groupBy) as unknown as Record<string, unknown>[]));
   return 0;

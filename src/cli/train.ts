@@ -5,7 +5,7 @@ import { ExperimentConfig, trainExperiment } from "../train";
 import { experimentModelFile } from "../train/experiment";
 import { describeBackend, loadTf, BackendName } from "../backend";
 import { formatProgressLine } from "../display/progress";
-import { parseArgs, parseIntList, OptionSpec } from "./args";
+import { parseArgs, parseIntList, resolveOutFile, OptionSpec } from "./args";
 
 export const help = `Usage: mi-identifiability train --gates G... [options]
 
@@ -28,7 +28,8 @@ Options:
   --noise 0              Gaussian input noise std (main.py's default is 0.1; the README studies use 0)
   --skewed               random input weights (main.py --skewed-distribution)
   --n-samples-train 1000 --n-samples-val 50 --n-repeats 10   n_repeats of the three sets
-  --out FILE             where to write the model JSON (default results/models/<gates>-<sizes>-seed<S>.json)
+  --out FILE|DIR         where to write the model JSON (default results/models/<gates>-<sizes>-seed<S>.json; a
+                         folder, existing or ending with /, gets that file name); checked before training
   --json                 print the result as JSON instead of text`;
 
 const spec: Record<string, OptionSpec> = {
@@ -74,6 +75,8 @@ export async function run(argv: string[]): Promise<number> {
     nSamplesVal: a.nSamplesVal,
     nRepeats: a.nRepeats,
   };
+  const defaultOut = path.join("results", "models", `${gates.join("_")}-${hiddenSizes.join("x")}-seed${(a.seed ?? 0) + (a.seedOffset ?? 0)}.json`);
+  const out = resolveOutFile(a.out, defaultOut, "train"); // before training: a bad --out must not cost a training run
   let backendLine = "";
   if (a.engine === "tfjs") backendLine = describeBackend(await loadTf(a.backend as BackendName | undefined));
   else if (a.backend) throw new Error("train: --backend applies to --engine tfjs only.");
@@ -99,7 +102,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const file = experimentModelFile(cfg, data, result);
-  const out = a.out ?? path.join("results", "models", `${data.gates.join("_")}-${hiddenSizes.join("x")}-seed${(a.seed ?? 0) + (a.seedOffset ?? 0)}.json`);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(modelToJson(file)) + "\n");
   if (a.json) {

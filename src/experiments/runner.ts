@@ -8,7 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { RecordAnalysisOptions, StudyRecord, runStudyJob } from "./records";
+import { AnalysisSettings, StudyRecord, resolveSettings, settingFlag } from "../analysis";
+import { checkCandidateBudget } from "../circuits";
+import { makeTask } from "../tasks";
+import { runStudyJob } from "./records";
 import { RecordWriter, openResults, sortRecords, writeAllRecords } from "./store";
 import { StudyGrid, StudyJob, studyJobs, validateGrid } from "./studies";
 import type { WorkerReply, WorkerRequest } from "./worker";
@@ -24,7 +27,10 @@ export interface RunStudyOptions {
   resume?: boolean;
   /** Worker threads (default: all cores); 0 runs in this thread. */
   workers?: number;
-  analysis?: RecordAnalysisOptions;
+  /** Analysis settings of every accepted model (the same as analyzeModelFile's; stored in every record and run.json). */
+  settings?: Partial<AnalysisSettings>;
+  /** Aborting it stops the run after the records in progress are dropped; the result says `interrupted`. */
+  signal?: AbortSignal;
   /** Replaces the train-and-analyse function (tests); only in this thread (workers: 0). */
   runJob?: (job: StudyJob) => StudyRecord;
   /** After each record: done and total count the whole study (resumed records included). */
@@ -37,6 +43,29 @@ export interface RunStudyResult {
   /** Jobs run now (the others came from the folder). */
   ran: number;
   skipped: number;
+  /** True when `signal` stopped the run: `records` then holds what was kept (resume continues it). */
+  interrupted: boolean;
+}
+
+/**
+ * Refuses, before anything runs or is estimated, a grid whose networks cannot be analysed with these settings: a
+ * hidden width over 16 (the enumeration and alignment limit), or more candidate circuits than maxCandidates. The
+ * error names the width and the fix.
+ */
+export function checkStudyFeasible(grid: StudyGrid, settings: Partial<AnalysisSettings> = {}): void {
+  const s = resolveSettings(settings);
+  const arity = makeTask(grid.gatePool).arity;
+  for (const size of grid.sizes)
+    for (const depth of grid.depths) {
+      const sizes = [arity, ...Array.from({ length: depth }, () => size), 1];
+      if (size > 16) throw new Error(`study grid: hidden width k=${size} cannot be analysed: circuits and alignments enumerate at most 16 neurons per layer. Use --sizes of 16 or less (the paper: 2 to 5).`);
+      try {
+        checkCandidateBudget(sizes, { minSparsity: s.minSparsity ?? undefined, includeFullNodeSet: s.includeFullNodeSet, maxCandidates: s.maxCandidates });
+      } catch (e) {
+        if (e instanceof Error) e.message = `study grid: k=${size}, depth ${depth}: ${e.message.replace("maxCandidates (--max-candidates)", settingFlag("maxCandidates"))}`;
+        throw e;
+      }
+    }
 }
 
 export function defaultWorkers(): number {
@@ -53,11 +82,13 @@ export function workerFile(): string {
 }
 
 export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
+  if ("analysis" in opts) throw new Error("runStudy: the option `analysis` is now `settings` (AnalysisSettings: groundingMode, alignmentMode, iiaThreshold, ...).");
   const grid = validateGrid({ ...opts.grid });
-  const analysis = { ...(opts.analysis ?? {}) };
+  const settings = resolveSettings(opts.settings ?? {});
+  checkStudyFeasible(grid, settings);
   const jobs = studyJobs(grid);
   let done: StudyRecord[] = [];
-  if (opts.out) done = openResults(opts.out, { study: opts.study, grid, analysis: analysis as Record<string, unknown> }, !!opts.resume);
+  if (opts.out) done = openResults(opts.out, { study: opts.study, grid, settings }, !!opts.resume);
   else if (opts.resume) throw new Error("runStudy: resume needs the results folder (out).");
   const doneKeys = new Set(done.filter((r) => r.study === opts.study).map((r) => r.key));
   const todo = jobs.filter((j) => !doneKeys.has(j.key));
@@ -68,29 +99,33 @@ export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
     records.push(r);
     opts.onRecord?.(r, jobs.length - todo.length + (records.length - done.length), jobs.length);
   };
+  const signal = opts.signal;
   try {
     const workers = opts.workers ?? defaultWorkers();
     if (!Number.isInteger(workers) || workers < 0) throw new Error(`workers must be a non-negative integer (0 = this thread), got ${workers}.`);
     if (opts.runJob && workers > 0) throw new Error("runStudy: a custom runJob runs in this thread only; pass workers: 0.");
     if (workers === 0 || todo.length === 0) {
-      const fn = opts.runJob ?? ((j: StudyJob) => runStudyJob(opts.study, grid, j, analysis));
+      const fn = opts.runJob ?? ((j: StudyJob) => runStudyJob(opts.study, grid, j, settings));
       for (const job of todo) {
+        if (signal?.aborted) break;
         finish(fn(job));
         await new Promise((r) => setImmediate(r)); // lets progress displays and signals through
       }
-    } else await runOnWorkers(Math.min(workers, todo.length), todo, (job) => ({ study: opts.study, grid, job, analysis }), finish);
+    } else await runOnWorkers(Math.min(workers, todo.length), todo, (job) => ({ study: opts.study, grid, job, settings }), finish, signal);
   } finally {
     writer?.close();
   }
   const sorted = sortRecords(records);
   if (opts.out) writeAllRecords(opts.out, sorted);
-  return { records: sorted, ran: todo.length, skipped: jobs.length - todo.length };
+  const ran = records.length - done.length;
+  return { records: sorted, ran, skipped: jobs.length - todo.length, interrupted: !!signal?.aborted && ran < todo.length };
 }
 
 /** A pool of worker threads pulling jobs in order; the first failure stops the pool and names the job. */
-function runOnWorkers(n: number, todo: StudyJob[], request: (j: StudyJob) => WorkerRequest, finish: (r: StudyRecord) => void): Promise<void> {
+function runOnWorkers(n: number, todo: StudyJob[], request: (j: StudyJob) => WorkerRequest, finish: (r: StudyRecord) => void, signal?: AbortSignal): Promise<void> {
   const file = workerFile();
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return resolve();
     const pool: Worker[] = [];
     let next = 0;
     let finished = 0;
@@ -105,11 +140,13 @@ function runOnWorkers(n: number, todo: StudyJob[], request: (j: StudyJob) => Wor
     const feed = (w: Worker) => {
       if (next < todo.length) w.postMessage(request(todo[next++]));
     };
+    // Abort: the jobs in progress are dropped (their records were never written), the pool stops.
+    signal?.addEventListener("abort", () => stop(), { once: true });
     for (let i = 0; i < n; i++) {
       const w = new Worker(file);
       pool.push(w);
       w.on("message", (m: WorkerReply) => {
-        if (failed) return;
+        if (failed || signal?.aborted) return;
         if ("error" in m) return stop(new Error(`job ${m.job} (${todo.find((j) => j.index === m.job)?.key}): ${m.error}`));
         try {
           finish(m.record);

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { StudyRecord, csvHeader, recordToCsvLine } from "./records";
+import { AnalysisSettings, StudyRecord, compactRecord, csvHeader, normalizeRecord, recordToCsvLine, settingsFromStored } from "../analysis";
 import type { StudyGrid } from "./studies";
 
 export const RESULTS_JSONL = "results.jsonl";
@@ -15,17 +15,28 @@ export const RUN_JSON = "run.json";
 export interface RunInfo {
   study: string;
   grid: StudyGrid;
-  analysis: Record<string, unknown>;
+  /** The analysis settings of every record of the run. */
+  settings: AnalysisSettings;
 }
 
-/** Parses JSON Lines, dropping a torn (unparsable) last line; an unparsable line elsewhere is an error. */
+/** run.json as written by any version (before the settings object it held `analysis` with the old option names). */
+export function readRunInfo(file: string): RunInfo {
+  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as RunInfo & { analysis?: Record<string, unknown> };
+  const { analysis, ...rest } = raw;
+  return { ...rest, settings: raw.settings ? settingsFromStored(raw.settings as unknown as Record<string, unknown>) : settingsFromStored(analysis) };
+}
+
+/**
+ * Parses JSON Lines, dropping a torn (unparsable) last line; an unparsable line elsewhere is an error. Records of
+ * earlier versions are brought to today's form (normalizeRecord).
+ */
 export function parseRecords(text: string, file = RESULTS_JSONL): StudyRecord[] {
   const lines = text.split("\n");
   const out: StudyRecord[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      out.push(JSON.parse(line) as StudyRecord);
+      out.push(normalizeRecord(JSON.parse(line)));
     } catch {
       const last = lines.slice(i + 1).every((l) => !l.trim());
       if (!last) throw new Error(`${file}: line ${i + 1} is not valid JSON; the file is damaged beyond its last line (fix or remove the line).`);
@@ -107,11 +118,11 @@ export function openResults(dir: string, info: RunInfo, resume: boolean): StudyR
     return [];
   }
   if (fs.existsSync(runFile)) {
-    const prev = JSON.parse(fs.readFileSync(runFile, "utf8")) as RunInfo;
+    const prev = readRunInfo(runFile);
     const { experiments: _a, ...g1 } = prev.grid;
     const { experiments: _b, ...g2 } = info.grid;
-    if (prev.study !== info.study || !sameJson(g1, g2) || !sameJson(prev.analysis, info.analysis))
-      throw new Error(`--resume: ${dir} holds a different run (study ${prev.study}, grid ${JSON.stringify(prev.grid)}, analysis ${JSON.stringify(prev.analysis)}); resume with the same options or choose another --out.`);
+    if (prev.study !== info.study || !sameJson(g1, g2) || !sameJson(prev.settings, info.settings))
+      throw new Error(`--resume: ${dir} holds a different run (study ${prev.study}, grid ${JSON.stringify(prev.grid)}, settings ${JSON.stringify(prev.settings)}); resume with the same options or choose another --out.`);
   }
   writeAtomic(runFile, JSON.stringify(info, null, 2) + "\n");
   const done = has ? sortRecords(parseRecords(fs.readFileSync(resultsFile, "utf8"), resultsFile)) : [];
@@ -119,16 +130,9 @@ export function openResults(dir: string, info: RunInfo, resume: boolean): StudyR
   return done;
 }
 
-/**
- * Records made small for committing (notebooks/cached-results/): each output's per-circuit interpretation list is replaced
- * by its sum ([[total]]), so the per-model counts are unchanged; `compact: true` marks them.
- */
+/** Records made small for committing (notebooks/cached-results/): see compactRecord. */
 export function compactRecords(records: readonly StudyRecord[]): StudyRecord[] {
-  return records.map((r) => ({
-    ...r,
-    interpretations_per_circuit: r.interpretations_per_circuit && r.interpretations_per_circuit.map((l) => [l.reduce((s, v) => s + v, 0)]),
-    compact: true,
-  }));
+  return records.map(compactRecord);
 }
 
 /** Writes records as JSON Lines (job order). */

@@ -37,7 +37,7 @@ export interface StudyGrid {
 }
 
 /** What a study varies, for its figure and summary table. */
-export type GroupKey = "size" | "n_gates" | "gate" | "noise" | "skewed" | "loss_target" | "none";
+export type GroupKey = "size" | "n_gates" | "gate" | "noise" | "skewed" | "loss_target" | "settings" | "none";
 
 export interface Study {
   name: string;
@@ -103,11 +103,19 @@ export interface StudyJob {
   learningRate: number;
 }
 
+const FLAGS: Record<string, string> = { nGates: "--n-gates", sizes: "--sizes", depths: "--depths", lossTargets: "--loss-targets", learningRates: "--learning-rates" };
+
 function checkList(v: unknown, name: string, positiveInt: boolean): void {
   if (!Array.isArray(v) || v.length === 0) throw new Error(`study grid: ${name} must be a non-empty list.`);
   for (const x of v) {
     const ok = positiveInt ? Number.isInteger(x) && x > 0 : typeof x === "number" && x > 0 && Number.isFinite(x);
     if (!ok) throw new Error(`study grid: ${name} must hold ${positiveInt ? "positive integers" : "positive numbers"}, got ${JSON.stringify(v)}.`);
+  }
+  // A repeated value would give two jobs the same key: one model trained twice, one record kept.
+  const twice = v.find((x, i) => v.indexOf(x) !== i);
+  if (twice !== undefined) {
+    const hint = name === "sizes" ? ` (${FLAGS.sizes} lists hidden widths k, one model per k; a net with two hidden layers of ${twice} is --sizes ${twice} --depths 2)` : "";
+    throw new Error(`study grid: ${name} (${FLAGS[name]}) lists ${twice} twice, got ${JSON.stringify(v)}; give distinct values${hint}.`);
   }
 }
 

@@ -2,10 +2,11 @@
  * Summaries of a study's records as plain rows: groups (what the study varies), per-group statistics of the four
  * multiplicities, and the network-size comparison with the medians the paper's figure shows.
  */
-import { ModelCounts, StudyRecord, modelCounts, pyFloatRepr } from "./records";
+import { StudyRecord, pyFloatRepr, settingsKey } from "../analysis";
+import { ModelCounts, modelCounts } from "./records";
 import type { GroupKey } from "./studies";
 
-export const GROUP_KEYS: readonly GroupKey[] = ["size", "n_gates", "gate", "noise", "skewed", "loss_target", "none"];
+export const GROUP_KEYS: readonly GroupKey[] = ["size", "n_gates", "gate", "noise", "skewed", "loss_target", "settings", "none"];
 
 /** A record's group label and its sort value under a grouping. */
 export function recordGroup(r: StudyRecord, by: GroupKey): { label: string; order: number | string } {
@@ -16,6 +17,10 @@ export function recordGroup(r: StudyRecord, by: GroupKey): { label: string; orde
     case "noise": return { label: r.noise_std === 0 ? "clean" : `noise ${r.noise_std}`, order: r.noise_std };
     case "skewed": return { label: r.weights ? "skewed" : "uniform", order: r.weights ? 1 : 0 };
     case "loss_target": return { label: pyFloatRepr(r.loss_target), order: -r.loss_target };
+    case "settings": {
+      const key = settingsKey(r.settings);
+      return { label: key, order: key === "default" ? "" : key };
+    }
     case "none": return { label: r.study, order: r.study };
     default: throw new Error(`Unknown grouping "${by}": use one of ${GROUP_KEYS.join(", ")}.`);
   }
@@ -53,11 +58,36 @@ export function mean(xs: readonly number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-export type CountName = "circuits" | "interpretations" | "algorithms" | "mappings";
-export const COUNT_NAMES: readonly CountName[] = ["circuits", "interpretations", "algorithms", "mappings"];
+/** Quantile q of the values, linear interpolation between order statistics (numpy's default); null on no data. */
+export function quantile(xs: readonly number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return lo + 1 < s.length ? s[lo] + (pos - lo) * (s[lo + 1] - s[lo]) : s[lo];
+}
+
+/** What a box of the figures draws: min, quartiles (median = `median`, the summary table's), max. */
+export interface BoxStats {
+  n: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+}
+
+export function boxStats(xs: readonly number[]): BoxStats | null {
+  if (xs.length === 0) return null;
+  return { n: xs.length, min: Math.min(...xs), q1: quantile(xs, 0.25)!, median: median(xs)!, q3: quantile(xs, 0.75)!, max: Math.max(...xs) };
+}
+
+export type CountName = "circuits" | "interpretations" | "distinctInterpretations" | "algorithms" | "mappings";
+export const COUNT_NAMES: readonly CountName[] = ["circuits", "interpretations", "distinctInterpretations", "algorithms", "mappings"];
 export const COUNT_LABELS: Record<CountName, string> = {
   circuits: "perfect circuits",
   interpretations: "interpretations",
+  distinctInterpretations: "distinct interpretations",
   algorithms: "aligned algorithms",
   mappings: "minimal mappings",
 };
@@ -77,6 +107,9 @@ export type SummaryRow = {
   circuits_mean: number | null;
   interpretations_median: number | null;
   interpretations_mean: number | null;
+  /** null when the records hold no distinct counts. */
+  distinct_interpretations_median: number | null;
+  distinct_interpretations_mean: number | null;
   algorithms_median: number | null;
   mappings_median: number | null;
   mappings_mean: number | null;
@@ -84,7 +117,10 @@ export type SummaryRow = {
   seconds_median: number | null;
 };
 
-/** One row per group: the four multiplicities' medians and means over the accepted models. */
+/**
+ * One row per group: the multiplicities' medians and means over the accepted models, zero counts included (the
+ * figures' boxes draw the same medians, see boxStats).
+ */
 export function summarizeRecords(records: readonly StudyRecord[], by: GroupKey): SummaryRow[] {
   return groupRecords(records, by).map((g) => {
     const v = (n: CountName) => countValues(g.counts, n);
@@ -97,6 +133,8 @@ export function summarizeRecords(records: readonly StudyRecord[], by: GroupKey):
       circuits_mean: mean(v("circuits")),
       interpretations_median: median(v("interpretations")),
       interpretations_mean: mean(v("interpretations")),
+      distinct_interpretations_median: median(v("distinctInterpretations")),
+      distinct_interpretations_mean: mean(v("distinctInterpretations")),
       algorithms_median: median(v("algorithms")),
       mappings_median: median(v("mappings")),
       mappings_mean: mean(v("mappings")),

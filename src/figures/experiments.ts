@@ -1,11 +1,12 @@
 /**
- * The paper's multiplicity figures from study records: box plots (log scale) of the four counts per model against
- * what a study varies, per-model counts, and the network-size comparison with the paper's medians.
+ * The paper's multiplicity figures from study records: box plots of the counts per model against what a study
+ * varies (zero counts included, on a symlog axis), per-model counts, and the network-size comparison with the
+ * paper's medians.
  */
-import type { StudyRecord } from "../experiments/records";
+import type { StudyRecord } from "../analysis";
 import { ModelCounts, modelCounts } from "../experiments/records";
 import type { GroupKey } from "../experiments/studies";
-import { COUNT_LABELS, COUNT_NAMES, CountName, PAPER_NETWORK_SIZE_MEDIANS, countValues, groupRecords } from "../experiments/summary";
+import { BoxStats, COUNT_LABELS, COUNT_NAMES, PAPER_NETWORK_SIZE_MEDIANS, boxStats, countValues, groupRecords } from "../experiments/summary";
 import { Figure, PALETTE, baseLayout } from "./figure";
 
 const AXIS_TITLES: Record<GroupKey, string> = {
@@ -15,6 +16,7 @@ const AXIS_TITLES: Record<GroupKey, string> = {
   noise: "training inputs",
   skewed: "input distribution",
   loss_target: "loss target",
+  settings: "analysis settings",
   none: "study",
 };
 
@@ -23,65 +25,117 @@ function axisSuffix(i: number): string {
 }
 
 /**
- * Four panels (perfect circuits, interpretations, aligned algorithms, minimal mappings per model), one box per
- * group, log y. Zero counts cannot sit on a log axis: each box's label says how many models had 0.
+ * The symlog-like count axis: y = log10(1 + count), so that 0 sits at the bottom of the axis (a log axis cannot show
+ * it) while large counts keep their log spacing. Ticks are labelled with the counts.
+ */
+export function symlog(count: number): number {
+  return Math.log10(1 + count);
+}
+
+/** Inverse of symlog (what a plotted y means as a count). */
+export function symlogInverse(y: number): number {
+  return Math.pow(10, y) - 1;
+}
+
+/** Axis settings of a symlog count axis reaching `max`: ticks at 0, 1, 10, 100, ... labelled with the counts. */
+export function symlogAxis(title: string, max: number): Record<string, unknown> {
+  const decades = Math.max(1, Math.ceil(Math.log10(Math.max(1, max))));
+  const counts = [0, ...Array.from({ length: decades + 1 }, (_, i) => Math.pow(10, i))];
+  return {
+    title: { text: title },
+    type: "linear",
+    tickmode: "array",
+    tickvals: counts.map(symlog),
+    ticktext: counts.map((c) => (c < 1e4 ? String(c) : `1e${Math.round(Math.log10(c))}`)),
+    rangemode: "tozero",
+  };
+}
+
+/**
+ * One box of a symlog count axis, drawn from statistics we compute (boxStats: the median is the summary table's),
+ * with every model as a point. Plotly's own quartiles are not used, so plot and table cannot disagree.
+ */
+function countBox(label: string, values: readonly number[], stats: BoxStats, color: string, ax: string, what: string): Record<string, unknown> {
+  const t = (v: number) => symlog(v);
+  return {
+    type: "box",
+    name: label,
+    x: [label],
+    q1: [t(stats.q1)],
+    median: [t(stats.median)],
+    q3: [t(stats.q3)],
+    lowerfence: [t(stats.min)],
+    upperfence: [t(stats.max)],
+    y: [values.map(t)],
+    boxpoints: "all",
+    jitter: 0.4,
+    pointpos: 0,
+    marker: { color, size: 4, opacity: 0.6 },
+    line: { color },
+    xaxis: `x${ax}`,
+    yaxis: `y${ax}`,
+    hoverinfo: "name",
+    // The statistics as counts, for readers of the figure's data (and its tests).
+    meta: { count: what, n: stats.n, min: stats.min, q1: stats.q1, median: stats.median, q3: stats.q3, max: stats.max, zeros: values.filter((v) => v === 0).length },
+  };
+}
+
+/**
+ * One panel per count (perfect circuits, interpretations, distinct interpretations when recorded, aligned
+ * algorithms, minimal mappings per model), one box per group over the accepted models, zero counts included on a
+ * symlog axis; each box's median is the summary table's (summarizeRecords). Labels say how many models had 0.
  */
 export function multiplicityFigure(records: readonly StudyRecord[], by: GroupKey, title = "Explanations per model"): Figure {
   const groups = groupRecords(records, by);
   if (groups.every((g) => g.counts.length === 0)) throw new Error("multiplicityFigure: no accepted model in these records (nothing to plot).");
   const names = COUNT_NAMES.filter((n) => groups.some((g) => countValues(g.counts, n).length > 0));
   const data: Record<string, unknown>[] = [];
+  const rows = Math.ceil(names.length / 2);
   const layout: Record<string, unknown> = baseLayout(title, {
-    grid: { rows: 2, columns: 2, pattern: "independent", ygap: 0.3 },
-    height: 640,
+    grid: { rows, columns: 2, pattern: "independent", ygap: 0.3 },
+    height: 320 * rows,
     showlegend: false,
-    annotations: [] as unknown[],
   });
   names.forEach((name, p) => {
     const ax = axisSuffix(p);
+    let max = 1;
     groups.forEach((g, gi) => {
       const vals = countValues(g.counts, name);
+      const stats = boxStats(vals);
+      if (!stats) return;
+      max = Math.max(max, stats.max);
       const zeros = vals.filter((v) => v === 0).length;
       const label = zeros ? `${g.label} (${zeros}×0)` : g.label;
-      data.push({
-        type: "box",
-        name: label,
-        x: vals.filter((v) => v > 0).map(() => label),
-        y: vals.filter((v) => v > 0),
-        boxpoints: "all",
-        jitter: 0.4,
-        pointpos: 0,
-        marker: { color: PALETTE[gi % PALETTE.length], size: 4, opacity: 0.6 },
-        line: { color: PALETTE[gi % PALETTE.length] },
-        xaxis: `x${ax}`,
-        yaxis: `y${ax}`,
-        hovertemplate: `${COUNT_LABELS[name]}: %{y}<extra>${g.label}</extra>`,
-      });
+      data.push(countBox(label, vals, stats, PALETTE[gi % PALETTE.length], ax, name));
     });
     layout[`xaxis${ax}`] = { title: { text: AXIS_TITLES[by] }, type: "category" };
-    layout[`yaxis${ax}`] = { title: { text: COUNT_LABELS[name] }, type: "log" };
+    layout[`yaxis${ax}`] = symlogAxis(COUNT_LABELS[name], max);
   });
   return { data, layout };
 }
 
-/** Per model (x = seed offset): the four counts, log y; rejected models and zero counts are left out. */
+/** Per model (x = seed offset): the counts on a symlog axis (zeros at the bottom); rejected models are left out. */
 export function perModelCountsFigure(records: readonly StudyRecord[], title = "Per model: circuits, interpretations, algorithms, mappings"): Figure {
-  const rows = records.map((r) => ({ r, c: modelCounts(r) })).filter((x) => x.c !== null);
+  const rows = records.map((r) => ({ r, c: modelCounts(r) })).filter((x): x is { r: StudyRecord; c: ModelCounts } => x.c !== null);
   if (rows.length === 0) throw new Error("perModelCountsFigure: no accepted model in these records.");
-  const data = COUNT_NAMES.filter((n) => rows.some((x) => x.c![n] !== null)).map((name, i) => {
-    const pts = rows.filter((x) => (x.c![name] ?? 0) > 0);
+  const names = COUNT_NAMES.filter((n) => rows.some((x) => x.c[n] !== null));
+  let max = 1;
+  const data = names.map((name, i) => {
+    const pts = rows.filter((x) => x.c[name] !== null);
+    for (const x of pts) max = Math.max(max, x.c[name]!);
     return {
       type: "scatter",
       mode: "markers",
       name: COUNT_LABELS[name],
       x: pts.map((x) => x.r.seed_offset),
-      y: pts.map((x) => x.c![name]),
+      y: pts.map((x) => symlog(x.c[name]!)),
+      customdata: pts.map((x) => x.c[name]),
       text: pts.map((x) => `${x.r.gates}, k=${x.r.sizes}, seed offset ${x.r.seed_offset}`),
-      marker: { color: PALETTE[i], size: 7, symbol: ["circle", "square", "diamond", "triangle-up"][i] },
-      hovertemplate: `%{text}<br>${COUNT_LABELS[name]}: %{y}<extra></extra>`,
+      marker: { color: PALETTE[i % PALETTE.length], size: 7, symbol: ["circle", "square", "cross", "diamond", "triangle-up"][i % 5] },
+      hovertemplate: `%{text}<br>${COUNT_LABELS[name]}: %{customdata}<extra></extra>`,
     };
   });
-  return { data, layout: baseLayout(title, { xaxis: { title: { text: "seed offset (one model each)" } }, yaxis: { title: { text: "count per model" }, type: "log" }, height: 420 }) };
+  return { data, layout: baseLayout(title, { xaxis: { title: { text: "seed offset (one model each)" } }, yaxis: symlogAxis("count per model", max), height: 420 }) };
 }
 
 /**
