@@ -14,10 +14,10 @@ async function time(label: string, study: string, grid: ReturnType<typeof getStu
   const { records } = await runStudy({ study, grid, workers });
   const s = (performance.now() - t0) / 1000;
   const accepted = records.map(modelCounts).filter((c) => c !== null);
-  const med = (k: "circuits" | "interpretations" | "algorithms" | "mappings") => median(accepted.map((c) => c![k] ?? 0));
+  const med = (k: "circuits" | "interpretations" | "distinctInterpretations" | "algorithms" | "mappings") => median(accepted.map((c) => c![k] ?? 0));
   console.log(`${label}: ${records.length} models (${accepted.length} accepted) in ${s.toFixed(1)} s wall on ${workers} workers, ${(s / records.length).toFixed(2)} s/model`);
   console.log(`  CPU time per stage (summed over models): ${perStage(records)}`);
-  console.log(`  medians per model: circuits ${med("circuits")}, interpretations ${med("interpretations")}, algorithms ${med("algorithms")}, mappings ${med("mappings")}`);
+  console.log(`  medians per model: circuits ${med("circuits")}, interpretations ${med("interpretations")} (distinct ${med("distinctInterpretations")}), algorithms ${med("algorithms")}, mappings ${med("mappings")}`);
 }
 
 async function main(): Promise<void> {

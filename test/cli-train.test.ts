@@ -64,3 +64,13 @@ test("bad input: errors name the input and the fix", () => {
   fs.writeFileSync(bad, JSON.stringify({ layer_sizes: [2, 3, 1], weights: [[[1, 2]], [[1, 2, 3]]], biases: [[0, 0, 0], [0]], gates: ["XOR"] }));
   assert.match(cliError("predict", "--model", bad), /weights\[0\] must be 3×2/);
 });
+
+test("train --out: a folder gets the default file name; a path under a file is refused before training", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mi-train-dir-"));
+  assert.match(cli("train", "--gates", "XOR", "--out", dir), new RegExp(`wrote ${dir}/XOR-3x3-seed0\\.json`));
+  assert.ok(fs.existsSync(path.join(dir, "XOR-3x3-seed0.json")));
+  const file = path.join(tmp, "plain");
+  fs.writeFileSync(file, "x");
+  assert.match(cliError("train", "--gates", "XOR", "--out", path.join(file, "m.json")), /train: --out .*plain\/m\.json: .*plain is a file, not a directory; choose another --out/);
+  assert.equal(fs.readFileSync(file, "utf8"), "x");
+});

@@ -12,7 +12,7 @@ function matrixFromJson(v: unknown, width: number | undefined, name: string): { 
   const rows = v.map((r) => (Array.isArray(r) ? r : [r])) as number[][];
   const w = width ?? rows[0].length;
   rows.forEach((r, i) => {
-    if (r.length !== w) throw new Error(`model file: "${name}"[${i}] has ${r.length} values; expected ${w}.`);
+    if (r.length !== w) throw new Error(`model file: "${name}"[${i}] has ${r.length} value${r.length === 1 ? "" : "s"}; expected ${w}.`);
   });
   const x = Float32Array.from(rows.flat());
   const bad = x.findIndex((t) => !Number.isFinite(t));

@@ -48,7 +48,7 @@ export function validateMLP(m: MLP, where = "model", opts: { sizesOnly?: boolean
     if (m.weights[i].length !== s[i + 1] * s[i])
       throw new Error(`${where}: weights[${i}] must be ${s[i + 1]}×${s[i]} ([out][in]) for layer_sizes ${JSON.stringify(s)}, got ${m.weights[i].length} values.`);
     if (m.biases[i].length !== s[i + 1])
-      throw new Error(`${where}: biases[${i}] must have ${s[i + 1]} values for layer_sizes ${JSON.stringify(s)}, got ${m.biases[i].length}.`);
+      throw new Error(`${where}: biases[${i}] must have ${s[i + 1]} value${s[i + 1] === 1 ? "" : "s"} for layer_sizes ${JSON.stringify(s)}, got ${m.biases[i].length}.`);
     const bad = [...m.weights[i]].findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new Error(`${where}: weights[${i}][${Math.floor(bad / s[i])}][${bad % s[i]}] is ${m.weights[i][bad]}; weights must be finite numbers (a diverged training run?).`);
     const badB = [...m.biases[i]].findIndex((v) => !Number.isFinite(v));
