@@ -7,6 +7,7 @@ import {
 import { Formula, SamplePair, candidateFormulas, evaluateFormula, formulaNodeValues, formulaRowValues, nodeLabel, relevantNodes } from "../src/formulas";
 import { MLP, forwardAll, mlpFromArrays } from "../src/model";
 import { loadReleasedModel } from "../src/reference";
+import { assertPlainData } from "../src/figures/figure";
 import { Rng } from "../src/rng";
 import { trainExperimentSync } from "../src/train";
 
@@ -324,7 +325,7 @@ test("figures: formula tree, mapping on the network, IIA matrix, mappings per fo
   assert.equal(ov.z.length, 7);
   assert.deepEqual(ov.x, ["L1.0", "L1.1", "L1.2", "L2.0", "L2.1", "L2.2"]);
   assert.deepEqual(ov.z[0], [1, 0.5, 0, 0.5, 0, 0]); // formula 0: ¬(A*B) on (1,0) always, A+B on (1,1) or (2,0)
-  JSON.stringify([tree, mf, mat]); // plain data
+  assertPlainData([tree, mf, mat]); // plain data (typed arrays, NaN, undefined fail)
 });
 
 test("pair sets: reference (6, by pair order), corrected (12), all (16); one IIA; iiaMatrix defaults to alignGate's pair set", () => {
