@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { findCircuits, enumerateCircuits } from "../src/circuits";
 import { groundingProblem, countGroundings, iterateGroundings, GroundingProblem, Grounding } from "../src/interpretations";
-import { CircuitMasks, MLP, modelFromJson, mlpFromArrays } from "../src/model";
+import { CircuitMasks, MLP, mlpFromArrays } from "../src/model";
 import { Rng } from "../src/rng";
 import { loadNotebookData, loadReleasedModel } from "../src/reference";
-import { Dataset, cleanInputs, nameTable } from "../src/tasks";
+import { cleanInputs, nameTable } from "../src/tasks";
 
 const f = loadReleasedModel();
 const { val, xTt, stored } = loadNotebookData();
