@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ models: files, pairs: res.pairs }));
     return 0;
   }
-  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  units that matter ${n.rep.units.map((u) => neuronName(u.layer, u.unit)).join(" ") || "(none)"}`));
+  res.nets.forEach((n, i) => console.log(`[${i}] ${files[i]}  layer_sizes ${JSON.stringify(n.model.layerSizes)}  ${a.wholeLayers ? "hidden units" : "units that matter"} ${n.rep.units.map((u) => neuronName(u.layer, u.unit)).join(" ") || "(none)"}`));
   for (const p of res.pairs) {
     const s = p.scores;
     console.log(
