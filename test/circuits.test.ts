@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import { CandidateBudgetError, PerfectCircuit, countCandidates, countEdgeMatrices, enumerateCircuits, findCircuits, circuitIncluded, circuitJaccard, circuitSparsity, sparsestCircuits } from "../src/circuits";
-import { CircuitMasks, MLP, forwardAll, modelFromJson, roundHalfEven, mlpFromArrays } from "../src/model";
+import { CircuitMasks, MLP, forwardAll, roundHalfEven, mlpFromArrays } from "../src/model";
 import { Rng } from "../src/rng";
 import { loadNotebookData, loadReleasedModel } from "../src/reference";
 import { Dataset, cleanInputs, generateData, getGate, makeTask } from "../src/tasks";
@@ -185,8 +184,16 @@ function naiveMetrics(m: MLP, c: CircuitMasks, data: Dataset): NaiveMetrics {
   }
   // Sparsities counted from the masks: hidden nodes, all edges, both together.
   let hidden = 0, hiddenOff = 0, edges = 0, edgesOff = 0;
-  for (let l = 1; l < sizes.length - 1; l++) for (const v of c.nodeMasks[l]) (hidden++, v || hiddenOff++);
-  for (const mk of c.edgeMasks) for (const v of mk) (edges++, v || edgesOff++);
+  for (let l = 1; l < sizes.length - 1; l++)
+    for (const v of c.nodeMasks[l]) {
+      hidden++;
+      if (!v) hiddenOff++;
+    }
+  for (const mk of c.edgeMasks)
+    for (const v of mk) {
+      edges++;
+      if (!v) edgesOff++;
+    }
   return {
     accuracy: correct / data.n,
     logitSimilarity: 1 - se / (data.n * nOut),

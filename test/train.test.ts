@@ -74,8 +74,10 @@ test("early stopping (SPEC 3.2): first epoch under the target, else after 3 non-
     let best = Infinity, bad = 0, stop = -1, reason = "epochs";
     for (let e = 0; e < r.losses.length; e++) {
       const l = r.losses[e];
-      if (l < best) (best = l), (bad = 0);
-      else bad++;
+      if (l < best) {
+        best = l;
+        bad = 0;
+      } else bad++;
       if (l < lossTarget) { stop = e + 1; reason = "target"; break; }
       if (bad >= 3) { stop = e + 1; reason = "patience"; break; }
     }

@@ -62,7 +62,11 @@ export function outputSurfaceFigure(model: MLP, opts: { output?: number; resolut
   const grid = Array.from({ length: n }, (_, i) => i / (n - 1));
   const x = new Float32Array(n * n * 2);
   // Row i = x1 (y axis), column j = x0 (x axis).
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) ((x[(i * n + j) * 2] = grid[j]), (x[(i * n + j) * 2 + 1] = grid[i]));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      x[(i * n + j) * 2] = grid[j];
+      x[(i * n + j) * 2 + 1] = grid[i];
+    }
   const out = forward(model, x, n * n);
   const z = grid.map((_, i) => grid.map((_, j) => out[(i * n + j) * nOut + output]));
   const clean = forward(model, cleanInputs(2), 4);
