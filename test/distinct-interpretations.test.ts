@@ -166,3 +166,22 @@ test("no retained neurons: one empty interpretation; an inconsistent circuit: no
   assert.equal(countDistinctInterpretations(inconsistent), 0);
   assert.deepEqual(distinctInterpretations(inconsistent), []);
 });
+
+test("layers of more than 8 neurons (gate tuples keyed as strings): distinct = brute force", () => {
+  const keys = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const rng = new Rng(99);
+  const tables = [[0, 0, 1, 1], [0, 1, 0, 1], [0, 1, 1, 1], [0, 0, 0, 1], [1, 1, 0, 0], [1, 0, 0, 0]].map((t) => Uint8Array.from(t));
+  const pick = () => tables[Math.floor(rng.uniform(0, 1) * tables.length)];
+  for (let trial = 0; trial < 3; trial++) {
+    const nodes: GroundingProblem["nodes"] = [];
+    for (let j = 0; j < 9; j++) nodes.push({ layer: 1, neuron: j, parents: [], cuts: (j < 3 ? [pick(), pick()] : [pick()]).map((table, c) => ({ threshold: c, table })) });
+    // Each second-layer neuron copies or negates its parent's first cut (so every circuit has groundings).
+    for (let j = 0; j < 9; j++) {
+      const t = nodes[j].cuts[0].table;
+      nodes.push({ layer: 2, neuron: j, parents: [j], cuts: [{ threshold: 0, table: rng.uniform(0, 1) < 0.5 ? t : t.map((v) => 1 - v) }] });
+    }
+    const p: GroundingProblem = { keys, nodes, dropped: [] };
+    assert.ok(countGroundings(p) > 0);
+    checkAgainstBruteForce(p, `trial ${trial}`);
+  }
+});

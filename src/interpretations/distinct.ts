@@ -26,7 +26,30 @@ export interface PooledInterpretation extends DistinctInterpretation {
 interface Choice {
   cut: number;
   gate: string;
+  /** The gate's number in GATE_IDS, so that a layer's gate tuple packs into one number. */
+  gateId: number;
   count: number;
+}
+
+// Gate names seen so far, numbered from 1: a layer's tuple of gate ids is a mixed-radix number in base GATE_BASE.
+const GATE_IDS = new Map<string, number>();
+const GATE_BASE = 64;
+function gateId(gate: string): number {
+  let id = GATE_IDS.get(gate);
+  if (id === undefined) GATE_IDS.set(gate, (id = GATE_IDS.size + 1));
+  return id;
+}
+/**
+ * A layer's gate tuple as one number when it packs exactly (at most 8 gates, every id below GATE_BASE), else as a
+ * string. A given tuple always gets the same form, and the two forms never meet as Map keys.
+ */
+function tupleKey(picked: readonly Choice[]): number | string {
+  let key = 0;
+  for (const c of picked) {
+    if (picked.length > 8 || c.gateId >= GATE_BASE) return picked.map((x) => x.gate).join(SEP);
+    key = key * GATE_BASE + c.gateId;
+  }
+  return key;
 }
 
 /** A problem's layers as mixed-radix cut states (as in countGroundings) and each node's choices per parents' cuts. */
@@ -74,14 +97,16 @@ class LayeredChoices {
     for (let c = 0; c < node.cuts.length; c++) {
       const table = node.cuts[c].table;
       if (node.layer === 1) {
-        hit.push({ cut: c, gate: gateName(inputTable(table, this.keyOrder)), count: 1 });
+        const gate = gateName(inputTable(table, this.keyOrder));
+        hit.push({ cut: c, gate, gateId: gateId(gate), count: 1 });
         continue;
       }
       const s = localSkeleton(table, parentTables);
       if (!s) continue;
       if (s.local.length > 4) {
         // 3+ parents: every completion has the same name ("3INPUTS", …) and none is banned (SPEC 14.7).
-        hit.push({ cut: c, gate: gateName(s.local), count: 2 ** s.free.length });
+        const gate = gateName(s.local);
+        hit.push({ cut: c, gate, gateId: gateId(gate), count: 2 ** s.free.length });
         continue;
       }
       const byGate = new Map<string, number>();
@@ -92,7 +117,7 @@ class LayeredChoices {
         if (ps.length === 2 && (gate === "XOR" || gate === "XNOR")) continue;
         byGate.set(gate, (byGate.get(gate) ?? 0) + 1);
       }
-      for (const [gate, count] of byGate) hit.push({ cut: c, gate, count });
+      for (const [gate, count] of byGate) hit.push({ cut: c, gate, gateId: gateId(gate), count });
     }
     this.cache[ni].set(key, hit);
     return hit;
@@ -140,11 +165,11 @@ function countUnion(problems: readonly GroundingProblem[]): number {
     const last = li === groups.length - 1;
     const next = new Map<string, { ids: number[]; count: number }>();
     for (const { ids, count } of frontier.values()) {
-      const byLabels = new Map<string, Set<number>>();
+      const byLabels = new Map<number | string, Set<number>>();
       for (const id of ids) {
         const pi = Math.floor(id / STRIDE);
         layered[pi].forEachCombination(group, id - pi * STRIDE, (picked, state) => {
-          const key = picked.map((c) => c.gate).join(SEP);
+          const key = tupleKey(picked);
           let set = byLabels.get(key);
           if (!set) byLabels.set(key, (set = new Set()));
           if (!last) set.add(pi * STRIDE + state);
