@@ -14,7 +14,7 @@ function newest(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     const n = e.isDirectory() ? newest(p) : { file: p, mtimeMs: fs.statSync(p).mtimeMs };
-    if (n.mtimeMs > best.mtimeMs) best = n;
+    if (n.mtimeMs >= best.mtimeMs) best = n; // on a tie, name the file rather than its folder
   }
   return best;
 }
