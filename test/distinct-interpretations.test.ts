@@ -185,3 +185,9 @@ test("layers of more than 8 neurons (gate tuples keyed as strings): distinct = b
     checkAgainstBruteForce(p, `trial ${trial}`);
   }
 });
+
+test("distinctInterpretations refuses more label prefixes than maxEntries, naming the count function", () => {
+  const p = groundingProblem(released, findCircuits(released, loadNotebookData().val).circuits[0].masks, cleanInputs(2), 4);
+  assert.ok(distinctInterpretations(p).length > 1);
+  assert.throws(() => distinctInterpretations(p, { maxEntries: 1 }), /more than 1 label prefixes at layer \d.*countDistinctInterpretations.*maxEntries/);
+});
