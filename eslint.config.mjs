@@ -4,8 +4,11 @@ import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+/** A leading underscore marks a binding kept on purpose (omitting a key by destructuring, an unused parameter). */
+const UNUSED = { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true };
+
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".venv/", "output/", "results/", ".jupyter-local/", "**/*.d.ts"] },
+  { ignores: ["dist/", "node_modules/", ".venv/", "output/", "results/", ".jupyter-local/", ".cache/", "**/*.d.ts"] },
   js.configs.recommended,
   {
     files: ["**/*.ts"],
@@ -14,11 +17,7 @@ export default tseslint.config(
     rules: {
       // tfjs handles, tslab's modules and parsed JSON are untyped at the edges; `npm run typecheck` is strict.
       "@typescript-eslint/no-explicit-any": "off",
-      // A leading underscore marks a binding kept on purpose (omitting a key by destructuring, an unused parameter).
-      "@typescript-eslint/no-unused-vars": [
-        "error",
-        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
-      ],
+      "@typescript-eslint/no-unused-vars": ["error", UNUSED],
       // require() only for what must load lazily (optional or kernel-only packages, JSON beside the code) and for the
       // project's untyped CommonJS scripts in tests.
       "@typescript-eslint/no-require-imports": [
@@ -30,6 +29,7 @@ export default tseslint.config(
   {
     files: ["scripts/**/*.js", "kernel/**/*.js", "*.js", "*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
+    rules: { "no-unused-vars": ["error", UNUSED] },
   },
   { files: ["*.mjs"], languageOptions: { sourceType: "module", globals: globals.node } },
 );

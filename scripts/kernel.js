@@ -13,6 +13,10 @@ if (!connectionFile) {
 }
 const connectionPath = path.resolve(connectionFile);
 process.chdir(root);
+// A stale dist/ is refused where the notebook shows it (importing the library throws, src/freshness.ts); say it here
+// too, in the terminal that runs `npm run lab`.
+const stale = require("./stale").staleReason(root);
+if (stale) console.error(`[mi-identifiability kernel] ${require("./stale").staleMessage(root, stale, "Notebooks")}`);
 const tslabMain = require.resolve("tslab/dist/main.js", { paths: [root] });
 process.argv = [process.argv[0], require.resolve("tslab/bin/tslab", { paths: [root] }), "kernel", "--config-path", connectionPath];
 // tslab (1.0.22) with zeromq 6 starts reading the shell socket before iopub is bound, so the first "busy" status can

@@ -40,8 +40,18 @@ function projectKernelspec() {
 }
 
 /** Python's str.splitlines(keepends=True), which nbformat uses to store multi-line strings as lists. */
+const LINE_BREAKS = new Set(["\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]);
 function splitLines(s) {
-  return s.match(/[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]*(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]|$)/g).filter((l) => l !== "");
+  const lines = [];
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!LINE_BREAKS.has(s[i])) continue;
+    if (s[i] === "\r" && s[i + 1] === "\n") i++;
+    lines.push(s.slice(start, i + 1));
+    start = i + 1;
+  }
+  if (start < s.length) lines.push(s.slice(start));
+  return lines;
 }
 
 function joined(source) {
@@ -77,7 +87,7 @@ function normalizeNotebook(text, name = "notebook") {
   try {
     nb = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${name}: not valid JSON (${e.message})`);
+    throw new Error(`${name}: not valid JSON (${e.message})`, { cause: e });
   }
   if (!nb || nb.nbformat !== 4 || !Array.isArray(nb.cells))
     throw new Error(`${name}: not an nbformat 4 notebook (expected {"nbformat": 4, "cells": [...]}); convert it with \`jupyter nbconvert --to notebook\` first`);
