@@ -120,7 +120,10 @@ function ensureVenv() {
     log("the Python environment is ready");
   }
   linkKernelSpec();
-  const env = { ...process.env, PATH: binDir + path.delimiter + (process.env.PATH || ""), VIRTUAL_ENV: venvDir, JUPYTER_PLATFORM_DIRS: "1", ...jupyterDirs() };
+  const dirs = jupyterDirs();
+  // IPython falls back to a temporary folder (with a warning) when its folder's parent does not exist.
+  fs.mkdirSync(dirs.IPYTHONDIR, { recursive: true, mode: 0o700 });
+  const env = { ...process.env, PATH: binDir + path.delimiter + (process.env.PATH || ""), VIRTUAL_ENV: venvDir, JUPYTER_PLATFORM_DIRS: "1", ...dirs };
   // Jupyter starts the kernel with `node` from PATH: make it this very node.
   env.PATH = path.dirname(process.execPath) + path.delimiter + env.PATH;
   delete env.PYTHONHOME;
