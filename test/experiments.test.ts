@@ -9,7 +9,7 @@ import {
   STUDIES, getStudy, studyJobs, runStudy, runStudyJob, jobExperimentConfig, StudyRecord, StudyJob, pyFloatRepr, pyRepr,
   recordToCsvLine, csvHeader, readRecords, modelCounts, summarizeRecords, networkSizeComparison, groupRecords, median,
   multiplicityFigure, perModelCountsFigure, networkSizeComparisonFigure, trainExperimentSync, analyzeModelFile, compactRecords,
-  resolveSettings, checkStudyFeasible, symlogInverse, CSV_COLUMNS,
+  resolveSettings, checkStudyFeasible, symlogInverse, CSV_COLUMNS, settingsKey,
 } from "../src/index";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "mi-exp-"));
@@ -216,6 +216,9 @@ test("the notebooks' cached results load and are up to date (one job of each rec
   assert.equal(ns.length, 400);
   assert.deepEqual([...new Set(ns.map((r) => r.sizes))], [2, 3, 4, 5]);
   assert.ok(ns.every((r) => r.compact && r.study === "network-size"));
+  // Today's compact form: per-output totals (interpretations and distinct ones), the settings of the run.
+  assert.ok(ns.every((r) => !("interpretations_per_circuit" in r) && settingsKey(r.settings) === "default"));
+  assert.ok(ns.filter((r) => r.accepted).every((r) => r.interpretations_total!.length === 1 && r.distinct_interpretations_total!.length === 1));
   const grid = { ...getStudy("network-size").grid, experiments: 100 };
   for (const index of [9, 10]) { // seed offset 2, k = 3 and k = 4
     const job = studyJobs(grid)[index];
