@@ -154,6 +154,9 @@ test("summaries: medians over accepted models, groups in natural order, the netw
   assert.equal(get(2, "mappings").verdict, "ours lower by 8×");
   // k = 2 has one model with 0 interpretations: a log plot cannot show it, so the comparison has no median.
   assert.deepEqual([get(2, "interpretations").verdict, get(2, "interpretations").zeros, get(2, "interpretations").our_median_with_zeros], ["ours all 0", 1, 0]);
+  assert.throws(() => summarizeRecords(undefined as never, "size"), /records must be an array of study records/);
+  assert.throws(() => summarizeRecords([], "colour" as never), /Unknown grouping "colour": use one of size, n_gates, gate, noise, skewed, loss_target, settings, none/);
+  assert.throws(() => networkSizeComparison(null as never), /networkSizeComparison: records must be an array/);
   const lt = groupRecords([rec(3, [1, 1, 1, 1], { loss_target: 0.001 }), rec(3, [1, 1, 1, 1], { loss_target: 0.1 })], "loss_target");
   assert.deepEqual(lt.map((g) => g.label), ["0.1", "0.001"]);
 });
@@ -238,6 +241,8 @@ test("an impossible grid is refused before anything runs; a job failing in a wor
   assert.doesNotThrow(() => checkStudyFeasible({ ...grid, sizes: [2, 3, 4, 5] }));
   assert.throws(() => studyJobs({ ...grid, sizes: [4, 4] }), /sizes \(--sizes\) lists 4 twice.*--sizes 4 --depths 2/);
   await assert.rejects(runStudy({ study: "basic", grid, workers: 0, analysis: {} } as never), /`analysis` is now `settings`/);
+  await assert.rejects(runStudy(undefined as never), /runStudy: give options \{ study, grid, ... \}/);
+  await assert.rejects(runStudy({ study: "basic" } as never), /runStudy: grid must be a StudyGrid/);
   // nRepeats 0 passes the grid checks and fails in the training of each job.
   await assert.rejects(runStudy({ study: "basic", grid: { ...grid, nRepeats: 0 }, workers: 2 }), (e: Error) => {
     assert.match(e.message, /^job \d \(n_gates=1 seed_offset=\d /);

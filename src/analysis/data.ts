@@ -33,6 +33,7 @@ export function defaultAnalysisData(gate: string, arity: number): { val: Dataset
  * which the released model has 7 perfect circuits and 100 896 interpretations), for a one-output XOR model only.
  */
 export function withAnalysisData(file: ModelFile, source: AnalysisDataSource): ModelFile {
+  if (!file || !file.model) throw new Error("withAnalysisData: file must be a ModelFile ({ model, val?, xTt? }), e.g. from modelFromJson or loadReleasedModel().");
   if (!ANALYSIS_DATA_SOURCES.includes(source)) throw new Error(`analysis data: source must be one of ${ANALYSIS_DATA_SOURCES.join(", ")}, got ${JSON.stringify(source)}.`);
   if (source === "file") return file;
   const { val: _v, xTt: _t, ...rest } = file;

@@ -27,7 +27,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>, comm
       out._.push(arg);
       continue;
     }
-    let [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const [name, value] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const s = spec[name];
     if (!s) throw new Error(`${command}: unknown option --${name}. Valid options: ${Object.keys(spec).filter((k) => !spec[k].removed).map((k) => "--" + k).join(", ")}.`);
     if (s.removed) throw new Error(`${command}: --${name} was removed: ${s.removed}`);
@@ -78,12 +78,12 @@ export function readModelFile(file: string | undefined, command: string, opts: {
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${command}: ${file} is not valid JSON (${(e as Error).message}).`);
+    throw new Error(`${command}: ${file} is not valid JSON (${(e as Error).message}).`, { cause: e });
   }
   try {
     return modelFromJson(json, opts);
   } catch (e) {
-    throw new Error(`${command}: ${file}: ${(e as Error).message}`);
+    throw new Error(`${command}: ${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 

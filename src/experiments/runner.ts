@@ -82,6 +82,9 @@ export function workerFile(): string {
 }
 
 export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
+  if (!opts || typeof opts !== "object") throw new Error('runStudy: give options { study, grid, ... }, e.g. { study: "basic", grid: getStudy("basic").grid }.');
+  if (typeof opts.study !== "string" || !opts.study) throw new Error('runStudy: study must be a name recorded in every record, e.g. "basic" or "custom".');
+  if (!opts.grid || typeof opts.grid !== "object") throw new Error('runStudy: grid must be a StudyGrid, e.g. { ...getStudy("basic").grid, experiments: 10 }.');
   if ("analysis" in opts) throw new Error("runStudy: the option `analysis` is now `settings` (AnalysisSettings: groundingMode, alignmentMode, iiaThreshold, ...).");
   const grid = validateGrid({ ...opts.grid });
   const settings = resolveSettings(opts.settings ?? {});

@@ -35,6 +35,8 @@ export interface RecordGroup {
 
 /** Records split by a grouping, groups in their natural order (k ascending, loss target descending, ...). */
 export function groupRecords(records: readonly StudyRecord[], by: GroupKey): RecordGroup[] {
+  if (!Array.isArray(records)) throw new Error(`records must be an array of study records (runStudy(...).records or readRecords(dir)), got ${records === null ? "null" : typeof records}.`);
+  if (!GROUP_KEYS.includes(by)) throw new Error(`Unknown grouping "${by}": use one of ${GROUP_KEYS.join(", ")}.`);
   const groups = new Map<string, { order: number | string; records: StudyRecord[] }>();
   for (const r of records) {
     const g = recordGroup(r, by);
@@ -179,6 +181,7 @@ export type NetworkSizeComparisonRow = {
  * records) and all valid ones, minimal or not (which the paper's figure matches far better, README).
  */
 export function networkSizeComparison(records: readonly StudyRecord[]): NetworkSizeComparisonRow[] {
+  if (!Array.isArray(records)) throw new Error(`networkSizeComparison: records must be an array of study records, got ${records === null ? "null" : typeof records}.`);
   const rows: NetworkSizeComparisonRow[] = [];
   for (const k of [2, 3, 4, 5]) {
     const counts = records.filter((r) => r.sizes === k).map(modelCounts).filter((c): c is ModelCounts => c !== null);
