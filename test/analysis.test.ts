@@ -10,6 +10,8 @@ import {
 import { countDistinctInterpretations, countGroundings, groundingProblem } from "../src/interpretations";
 import { analysisCounts, modelCounts } from "../src/experiments/records";
 import { loadNotebookData, loadReleasedModel } from "../src/reference";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 
 const released = loadReleasedModel();
 const notebook = withAnalysisData(released, "notebook");
@@ -70,6 +72,12 @@ test("main.py's clean defaults when the file has none: 32 circuits, 234 700 grou
   const o = a.outputs[0];
   assert.deepEqual([o.nCandidates, o.circuits.length, o.interpretations], [3000, 32, 234700]);
   assert.deepEqual(withAnalysisData(released, "clean"), released); // the released file carries no data
+  // The reference's own label dicts of these 32 circuits on main.py's clean grounding set (its code's output, issue 14):
+  // per circuit, its groundings and its distinct label dicts.
+  const ref = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "xor_released_labels_meloux2025.json"), "utf8")) as { circuits: { groundings: number; labels: unknown[] }[] };
+  assert.deepEqual(o.circuits.map((c) => c.interpretations), ref.circuits.map((c) => c.groundings));
+  assert.deepEqual(o.circuits.map((c) => c.distinctInterpretations), ref.circuits.map((c) => c.labels.length));
+  assert.equal(o.distinctInterpretations, 1231);
   for (const c of o.circuits.slice(0, 4)) {
     assert.ok(c.index >= 0 && c.index < 3000);
     assert.ok(c.accuracy > 0.99);
