@@ -43,7 +43,8 @@ const node = process.execPath;
 const built = phase("build", node, [path.join(__dirname, "build.js")]);
 if (!names.length) {
   phase("typecheck (src/, test/, bench/)", node, [require.resolve("typescript/bin/tsc", { paths: [root] }), "-p", path.join(root, "tsconfig.test.json")]);
-  phase("lint", node, [require.resolve("eslint/bin/eslint.js", { paths: [root] }), "--max-warnings", "0", "."]);
+  const eslint = path.join(path.dirname(require.resolve("eslint/package.json", { paths: [root] })), "bin", "eslint.js");
+  phase("lint", node, [eslint, "--max-warnings", "0", "."]);
 }
 if (built) {
   const env = { ...process.env };
