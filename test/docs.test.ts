@@ -230,3 +230,41 @@ test("every repository path named in backticks in README, ARCHITECTURE, CONTRIBU
   for (const doc of DOCUMENTS) for (const p of backtickedPaths(read(doc))) if (!fs.existsSync(path.join(ROOT, p))) bad.push(`${doc}: ${p}`);
   assert.deepEqual(bad, [], "documented paths that do not exist (the text is out of date)");
 });
+
+/**
+ * ARCHITECTURE.md's pipeline table: per row (stage), the files of its "files" and "figures" columns (a folder ends
+ * with "/").
+ */
+function architectureStages(markdown: string): { stage: string; paths: string[] }[] {
+  const table = markdown.split(/^## The pipeline\s*$/m)[1]?.split(/^## /m)[0] ?? "";
+  const rows = table.split("\n").filter((l) => l.startsWith("|") && !/^\|\s*(stage|---)/.test(l));
+  return rows.map((l) => {
+    const cells = l.split("|").map((c) => c.trim());
+    return { stage: cells[1], paths: backtickedPaths(`${cells[2]} ${cells[5]}`).map((p) => (fs.existsSync(path.join(ROOT, p)) && fs.statSync(path.join(ROOT, p)).isDirectory() ? p.replace(/\/?$/, "/") : p)) };
+  });
+}
+
+test("ARCHITECTURE.md's pipeline table holds every source file, and no stage imports from a later one", () => {
+  const stages = architectureStages(read("ARCHITECTURE.md"));
+  assert.ok(stages.length >= 10, `the pipeline table has ${stages.length} rows: is its heading "## The pipeline"?`);
+  const listed = (file: string) => stages.findIndex((s) => s.paths.some((p) => (p.endsWith("/") ? file.startsWith(p) : file === p)));
+  // A folder's index.ts only re-exports its stage files: it belongs to their stage.
+  const stageOf = (file: string) =>
+    path.basename(file) !== "index.ts" || listed(file) >= 0 ? listed(file) : Math.max(-1, ...walk(path.dirname(file)).filter((f) => f !== file).map(listed));
+  const sources = walk("src").filter((f) => f.endsWith(".ts") && f !== path.join("src", "index.ts"));
+  const missing = sources.filter((f) => stageOf(f) < 0);
+  assert.deepEqual(missing, [], "source files in no row of ARCHITECTURE.md's table");
+  const backwards: string[] = [];
+  for (const file of sources) {
+    const from = stageOf(file);
+    for (const m of read(file).matchAll(/(?:from|import)\s*\(?\s*"(\.[^"]+)"/g)) {
+      const base = path.join(path.dirname(file), m[1]);
+      const target = [`${base}.ts`, path.join(base, "index.ts"), base].find((c) => fs.existsSync(path.join(ROOT, c)) && fs.statSync(path.join(ROOT, c)).isFile());
+      if (!target) continue;
+      const to = stageOf(target);
+      if (to > from) backwards.push(`${file} (${stages[from].stage}) imports ${target} (${stages[to].stage})`);
+    }
+  }
+  assert.deepEqual(backwards, [], "imports against the pipeline order: move the code or the row");
+});
+
