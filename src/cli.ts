@@ -3,16 +3,14 @@
  * `mi-identifiability <command> [options]`. Each command lives in src/cli/<command>.ts and exports
  * `help` (its usage text) and `run(argv)` (resolves to an exit code).
  */
-import * as path from "node:path";
-import * as fs from "node:fs";
-
-const COMMANDS: Record<string, string> = {
-  train: "train a model on a Boolean task and write its JSON",
-  predict: "a model's outputs on every clean input",
-  analyze: "circuits, interpretations and alignments of a model (where-then-what and what-then-where)",
-  run: "run one of the paper's studies (many seeds), incrementally and resumably",
-  figures: "write the figures and summary table of a study's results",
-  equivalence: "do two or more networks share an interpretation?",
+// Each command's module loads only when it runs (the equivalence and training code are large).
+const COMMANDS: Record<string, { what: string; load: () => Promise<Command> }> = {
+  train: { what: "train a model on a Boolean task and write its JSON", load: () => import("./cli/train") },
+  predict: { what: "a model's outputs on every clean input", load: () => import("./cli/predict") },
+  analyze: { what: "circuits, interpretations and alignments of a model (where-then-what and what-then-where)", load: () => import("./cli/analyze") },
+  run: { what: "run one of the paper's studies (many seeds), incrementally and resumably", load: () => import("./cli/run") },
+  figures: { what: "write the figures and summary table of a study's results", load: () => import("./cli/figures") },
+  equivalence: { what: "do two or more networks share an interpretation?", load: () => import("./cli/equivalence") },
 };
 
 export interface Command {
@@ -21,23 +19,14 @@ export interface Command {
 }
 
 function usage(): string {
-  const available = Object.entries(COMMANDS).filter(([name]) => commandFile(name));
   return [
     "Usage: mi-identifiability <command> [options]",
     "",
     "Commands:",
-    ...available.map(([name, what]) => `  ${name.padEnd(12)} ${what}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.what}`),
     "",
     "Run `mi-identifiability <command> --help` for a command's options.",
   ].join("\n");
-}
-
-function commandFile(name: string): string | undefined {
-  for (const ext of [".js", ".ts"]) {
-    const file = path.join(__dirname, "cli", name + ext);
-    if (fs.existsSync(file)) return file;
-  }
-  return undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,12 +35,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 1;
   }
-  const file = COMMANDS[name] ? commandFile(name) : undefined;
-  if (!file) {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
     console.error(`Unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
-  const cmd: Command = require(file);
+  const cmd = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(cmd.help);
     return 0;
