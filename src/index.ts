@@ -2,6 +2,7 @@
 import { assertFreshBuild } from "./freshness";
 assertFreshBuild("mi-identifiability", { onlyFromDist: true });
 export * from "./rng";
+export * from "./errors";
 export * from "./tasks";
 export * from "./model";
 export * from "./figures/figure";

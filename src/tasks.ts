@@ -6,6 +6,7 @@
  * 00, 01, 10, 11 for two inputs (000 … 111 for three).
  */
 import { Rng } from "./rng";
+import { InputError } from "./errors";
 
 export interface Gate {
   /** Name as the reference spells it (AND, XOR, …) or as `name_gate` names it (A_NIMPLY_B, …). */
@@ -71,7 +72,7 @@ export function gateNames(): string[] {
 /** Looks a gate up by name (case-insensitive); the error lists the valid names. */
 export function getGate(name: string): Gate {
   const g = GATES.get(String(name).toUpperCase());
-  if (!g) throw new Error(`Unknown gate "${name}". Valid gates: ${gateNames().join(", ")}.`);
+  if (!g) throw new InputError(`Unknown gate "${name}". Valid gates: ${gateNames().join(", ")}.`);
   return g;
 }
 
@@ -96,13 +97,13 @@ export interface Task {
 }
 
 export function makeTask(gateNamesOrGates: readonly (string | Gate)[]): Task {
-  if (!Array.isArray(gateNamesOrGates)) throw new Error(`makeTask: gates must be an array of gate names, e.g. ["XOR"], got ${JSON.stringify(gateNamesOrGates)}.`);
-  if (gateNamesOrGates.length === 0) throw new Error("makeTask: give at least one gate, e.g. [\"XOR\"].");
+  if (!Array.isArray(gateNamesOrGates)) throw new InputError(`makeTask: gates must be an array of gate names, e.g. ["XOR"], got ${JSON.stringify(gateNamesOrGates)}.`);
+  if (gateNamesOrGates.length === 0) throw new InputError("makeTask: give at least one gate, e.g. [\"XOR\"].");
   const gates = gateNamesOrGates.map((g) => (typeof g === "string" ? getGate(g) : g));
   const arity = gates[0].arity;
   const bad = gates.find((g) => g.arity !== arity);
   if (bad)
-    throw new Error(
+    throw new InputError(
       `All gates of a task must have the same arity: ${gates.map((g) => `${g.name}/${g.arity}`).join(", ")}. ` +
         `Use only 2-input gates or only 3-input gates in one task.`,
     );
@@ -135,17 +136,17 @@ export interface GenerateOptions {
  * with noise repeat every row nRepeats times consecutively and add N(0, noiseStd) to the inputs only.
  */
 export function generateData(task: Task, opts: GenerateOptions): Dataset {
-  if (!task || !Array.isArray(task.gates) || !Number.isInteger(task.arity)) throw new Error("generateData: task must be a Task, e.g. makeTask([\"XOR\"]).");
-  if (!opts || typeof opts !== "object") throw new Error("generateData: options are required: { nRepeats, rng: new Rng(seed), noiseStd?, weights? }.");
+  if (!task || !Array.isArray(task.gates) || !Number.isInteger(task.arity)) throw new InputError("generateData: task must be a Task, e.g. makeTask([\"XOR\"]).");
+  if (!opts || typeof opts !== "object") throw new InputError("generateData: options are required: { nRepeats, rng: new Rng(seed), noiseStd?, weights? }.");
   const { nRepeats, rng } = opts;
-  if (!rng || typeof rng.weightedIndex !== "function" || typeof rng.normal !== "function") throw new Error("generateData: rng must be an Rng (new Rng(seed)), so that the data are seeded.");
+  if (!rng || typeof rng.weightedIndex !== "function" || typeof rng.normal !== "function") throw new InputError("generateData: rng must be an Rng (new Rng(seed)), so that the data are seeded.");
   const noiseStd = opts.noiseStd ?? 0;
   const rows = 1 << task.arity;
-  if (!Number.isInteger(nRepeats) || nRepeats < 1) throw new Error(`generateData: nRepeats must be a positive integer, got ${nRepeats}.`);
-  if (!(noiseStd >= 0)) throw new Error(`generateData: noiseStd must be >= 0, got ${noiseStd}.`);
+  if (!Number.isInteger(nRepeats) || nRepeats < 1) throw new InputError(`generateData: nRepeats must be a positive integer, got ${nRepeats}.`);
+  if (!(noiseStd >= 0)) throw new InputError(`generateData: noiseStd must be >= 0, got ${noiseStd}.`);
   const w = opts.weights ?? new Array(rows).fill(1);
   if (w.length !== rows || w.some((v) => !(v >= 0)) || w.reduce((s, v) => s + v, 0) <= 0)
-    throw new Error(`generateData: weights must be ${rows} non-negative numbers with a positive sum, got [${w.join(", ")}].`);
+    throw new InputError(`generateData: weights must be ${rows} non-negative numbers with a positive sum, got [${w.join(", ")}].`);
   const cumulative: number[] = [];
   w.reduce((s, v, i) => (cumulative[i] = s + v), 0);
   const draws = rows * nRepeats;
@@ -170,7 +171,7 @@ export function generateData(task: Task, opts: GenerateOptions): Dataset {
 
 /** Every clean input row of an arity, in table order (00, 01, 10, 11). */
 export function cleanInputs(arity: number): Float32Array {
-  if (!Number.isInteger(arity) || arity < 1 || arity > 16) throw new Error(`cleanInputs: arity must be an integer from 1 to 16 (inputs per row), got ${arity}.`);
+  if (!Number.isInteger(arity) || arity < 1 || arity > 16) throw new InputError(`cleanInputs: arity must be an integer from 1 to 16 (inputs per row), got ${arity}.`);
   const rows = 1 << arity;
   const x = new Float32Array(rows * arity);
   for (let r = 0; r < rows; r++) rowBits(r, arity).forEach((b, i) => (x[r * arity + i] = b));

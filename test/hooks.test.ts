@@ -104,7 +104,7 @@ test("bad interventions throw errors that name the site and the valid range", ()
   ];
   for (const [name, run, message] of cases) assert.throws(run, message, name);
   // The index of the offending intervention is named.
-  assert.throws(() => runWithCache(model, x, 4, { interventions: [{ kind: "zero", site: { hook: "layers.1.hook_post" } }, { kind: "zero", site: { hook: "layers.1.hook_post", units: [3] } }] }), /^Error: intervention 1 \(/);
+  assert.throws(() => runWithCache(model, x, 4, { interventions: [{ kind: "zero", site: { hook: "layers.1.hook_post" } }, { kind: "zero", site: { hook: "layers.1.hook_post", units: [3] } }] }), /^InputError: intervention 1 \(/);
 });
 
 test("a circuit's zero ablation shows in the cache and in interchange sources (same circuit, no interventions)", () => {

@@ -5,6 +5,7 @@
 
 import { DEFAULT_MAX_CANDIDATES } from "../circuits";
 import type { PairOrder } from "../formulas";
+import { InputError } from "../errors";
 
 /** "compat": the reference's semantics; "corrected": ours (see each setting). */
 export type SemanticsMode = "compat" | "corrected";
@@ -56,7 +57,7 @@ export function settingFlag(name: keyof AnalysisSettings): string {
 }
 
 function fail(name: keyof AnalysisSettings, got: unknown, want: string): never {
-  throw new Error(`analysis settings: ${name} (${settingFlag(name)}) must be ${want}, got ${JSON.stringify(got)}.`);
+  throw new InputError(`analysis settings: ${name} (${settingFlag(name)}) must be ${want}, got ${JSON.stringify(got)}.`);
 }
 
 /**
@@ -64,10 +65,10 @@ function fail(name: keyof AnalysisSettings, got: unknown, want: string): never {
  * that list the valid ones; the old `mode` names the two settings that replaced it.
  */
 export function resolveSettings(partial: Partial<AnalysisSettings> = {}): AnalysisSettings {
-  if (partial === null || typeof partial !== "object") throw new Error(`analysis settings must be an object such as { groundingMode: "corrected" }, got ${JSON.stringify(partial)}.`);
+  if (partial === null || typeof partial !== "object") throw new InputError(`analysis settings must be an object such as { groundingMode: "corrected" }, got ${JSON.stringify(partial)}.`);
   for (const k of Object.keys(partial)) {
-    if (k === "mode") throw new Error(`analysis settings: "mode" was split into groundingMode and alignmentMode (--grounding-mode, --alignment-mode); set both for the old meaning.`);
-    if (!(ANALYSIS_SETTING_NAMES as string[]).includes(k)) throw new Error(`analysis settings: unknown setting "${k}". Valid settings: ${ANALYSIS_SETTING_NAMES.join(", ")}.`);
+    if (k === "mode") throw new InputError(`analysis settings: "mode" was split into groundingMode and alignmentMode (--grounding-mode, --alignment-mode); set both for the old meaning.`);
+    if (!(ANALYSIS_SETTING_NAMES as string[]).includes(k)) throw new InputError(`analysis settings: unknown setting "${k}". Valid settings: ${ANALYSIS_SETTING_NAMES.join(", ")}.`);
   }
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<AnalysisSettings>;
   const s: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS, ...defined };
@@ -77,7 +78,7 @@ export function resolveSettings(partial: Partial<AnalysisSettings> = {}): Analys
   if (!["BA", "AB"].includes(s.pairOrder)) fail("pairOrder", s.pairOrder, `"BA" or "AB"`);
   if (typeof s.iiaThreshold !== "number" || !(s.iiaThreshold > 0 && s.iiaThreshold <= 1)) fail("iiaThreshold", s.iiaThreshold, "a number in (0, 1]");
   if (s.alignmentMode === "compat" && s.iiaThreshold !== 1)
-    throw new Error(`analysis settings: iiaThreshold ${s.iiaThreshold} needs alignmentMode "corrected" (--alignment-mode corrected); compat mode requires IIA = 1, as the reference.`);
+    throw new InputError(`analysis settings: iiaThreshold ${s.iiaThreshold} needs alignmentMode "corrected" (--alignment-mode corrected); compat mode requires IIA = 1, as the reference.`);
   if (typeof s.accuracyThreshold !== "number" || !(s.accuracyThreshold >= 0 && s.accuracyThreshold < 1)) fail("accuracyThreshold", s.accuracyThreshold, "a number in [0, 1)");
   if (s.minSparsity !== null && (typeof s.minSparsity !== "number" || !(s.minSparsity >= 0 && s.minSparsity <= 1))) fail("minSparsity", s.minSparsity, "a number in [0, 1] or null (main.py's rule)");
   if (typeof s.includeFullNodeSet !== "boolean") fail("includeFullNodeSet", s.includeFullNodeSet, "true or false");

@@ -2,6 +2,7 @@
  * Circuits, counting (SPEC 4.3): the closed-form number of candidate circuits of an MLP, main.py's sparsity filter,
  * and the budget check that refuses an enumeration too large to run (with a typed error carrying its numbers).
  */
+import { BudgetError } from "../errors";
 
 export interface EnumerationOptions {
   /** Skip node combinations whose hidden node sparsity (zeros / hidden count) is `<=` this. Default: main.py's rule. */
@@ -88,24 +89,20 @@ export const DEFAULT_MAX_CANDIDATES = 5_000_000;
  * The refusal of an enumeration over budget. A notebook can catch it and read its numbers
  * (`if (e instanceof CandidateBudgetError) e.nCandidates`).
  */
-export class CandidateBudgetError extends Error {
+export class CandidateBudgetError extends BudgetError {
   readonly layerSizes: readonly number[];
-  readonly nCandidates: number;
-  readonly limit: number;
-  /** Estimated evaluation time at CANDIDATES_PER_SECOND. */
-  readonly estimatedSeconds: number;
   constructor(layerSizes: readonly number[], nCandidates: number, limit: number) {
     const secs = nCandidates / CANDIDATES_PER_SECOND;
     super(
       `circuits: [${layerSizes.join(",")}] has ${nCandidates.toLocaleString("en-US")} candidate circuits (about ${formatDuration(secs)} to evaluate), ` +
         `over the limit of ${limit.toLocaleString("en-US")}. Raise maxCandidates (--max-candidates), raise minSparsity (--min-sparsity), ` +
         `or analyse a narrower model.`,
+      nCandidates,
+      limit,
+      secs,
     );
     this.name = "CandidateBudgetError";
     this.layerSizes = layerSizes.slice();
-    this.nCandidates = nCandidates;
-    this.limit = limit;
-    this.estimatedSeconds = secs;
   }
 }
 

@@ -8,6 +8,7 @@ import { CircuitMasks, LEAKY_SLOPE, MLP, roundHalfEven, runWithCache } from "../
 import { Dataset } from "../tasks";
 import { EnumerationOptions, checkCandidateBudget, checkSizes, hiddenSparsity } from "./count";
 import { activeList, edgeOptions, masksFromRows, nodeCombos } from "./enumerate";
+import { InputError } from "../errors";
 
 /** Per-candidate metrics, one entry per candidate in enumeration order (typed arrays: millions of candidates). */
 export interface CircuitMetrics {
@@ -86,9 +87,9 @@ function distinctRows(data: Dataset): { x: Float32Array; y: Float32Array; w: Flo
  */
 export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptions = {}): CircuitSearchResult {
   if (!model || !Array.isArray(model.layerSizes) || !Array.isArray(model.weights))
-    throw new Error("findCircuits: model must be an MLP (e.g. loadReleasedModel().model or modelFromJson(text).model).");
+    throw new InputError("findCircuits: model must be an MLP (e.g. loadReleasedModel().model or modelFromJson(text).model).");
   if (!data || typeof data !== "object" || !(data.x instanceof Float32Array) || !(data.y instanceof Float32Array))
-    throw new Error(
+    throw new InputError(
       "findCircuits: data must be a Dataset { x: Float32Array (n × inputs), y: Float32Array (n × outputs), n, nInputs, nOutputs }, " +
         "e.g. { x: cleanInputs(2), y: Float32Array.from(getGate(\"XOR\").table), n: 4, nInputs: 2, nOutputs: 1 } or loadNotebookData().val.",
     );
@@ -96,10 +97,10 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
   checkSizes(sizes);
   const L = sizes.length - 1;
   if (data.nInputs !== sizes[0] || data.nOutputs !== sizes[L])
-    throw new Error(`findCircuits: data has ${data.nInputs} inputs/${data.nOutputs} outputs; the model [${sizes.join(",")}] needs ${sizes[0]}/${sizes[L]}.`);
-  if (!Number.isInteger(data.n) || data.n <= 0) throw new Error(`findCircuits: data.n must be the number of rows (≥ 1), got ${data.n}.`);
+    throw new InputError(`findCircuits: data has ${data.nInputs} inputs/${data.nOutputs} outputs; the model [${sizes.join(",")}] needs ${sizes[0]}/${sizes[L]}.`);
+  if (!Number.isInteger(data.n) || data.n <= 0) throw new InputError(`findCircuits: data.n must be the number of rows (≥ 1), got ${data.n}.`);
   if (data.x.length !== data.n * data.nInputs || data.y.length !== data.n * data.nOutputs)
-    throw new Error(`findCircuits: data.x has ${data.x.length} values and data.y ${data.y.length}; n = ${data.n} rows need ${data.n * data.nInputs} and ${data.n * data.nOutputs}.`);
+    throw new InputError(`findCircuits: data.x has ${data.x.length} values and data.y ${data.y.length}; n = ${data.n} rows need ${data.n * data.nInputs} and ${data.n * data.nOutputs}.`);
   const nCandidates = checkCandidateBudget(sizes, opts);
   const threshold = opts.accuracyThreshold ?? 0.99;
   const wantMetrics = opts.metrics ?? true;

@@ -7,6 +7,7 @@ import { Dataset } from "../tasks";
 import { hookNames, parseHook } from "./hooks";
 import { Batch, Intervention, LayerPatch, ResolvedIntervention, layerPatchToIntervention, resolveInterventions } from "./interventions";
 import { CircuitMasks, LEAKY_SLOPE, MLP } from "./types";
+import { InputError } from "../errors";
 
 export interface RunOptions {
   circuit?: CircuitMasks;
@@ -77,8 +78,8 @@ function resolve(m: MLP, n: number, circuit: CircuitMasks | undefined, ivs: read
 }
 
 function checkInputs(m: MLP, x: { length: number }, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`forward: n must be a number of rows, got ${n}.`);
-  if (x.length !== n * m.layerSizes[0]) throw new Error(`forward: expected ${n}×${m.layerSizes[0]} inputs, got ${x.length} values.`);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`forward: n must be a number of rows, got ${n}.`);
+  if (x.length !== n * m.layerSizes[0]) throw new InputError(`forward: expected ${n}×${m.layerSizes[0]} inputs, got ${x.length} values.`);
 }
 
 function apply(buf: Float32Array, width: number, n: number, iv: ResolvedIntervention): void {
@@ -144,7 +145,7 @@ export function predict(m: MLP, rows: number[][]): number[][] {
   const out = forward(m, Float32Array.from(rows.flat()), rows.length);
   const nOut = m.layerSizes[m.layerSizes.length - 1];
   return rows.map((_, r) => Array.from(out.subarray(r * nOut, (r + 1) * nOut))).map((row, r) => {
-    if (rows[r].length !== nIn) throw new Error(`predict: row ${r} has ${rows[r].length} inputs; the model takes ${nIn}.`);
+    if (rows[r].length !== nIn) throw new InputError(`predict: row ${r} has ${rows[r].length} inputs; the model takes ${nIn}.`);
     return row;
   });
 }

@@ -11,6 +11,7 @@
  * `L1.{0,2}`), in figures, CLI output, mappings and equivalence alike.
  */
 import { MLP } from "./types";
+import { InputError } from "../errors";
 
 export type HookPoint = "input" | "pre" | "post";
 
@@ -52,7 +53,7 @@ export function parseHook(model: MLP, name: string): Hook {
   const m = /^layers\.(\d+)\.hook_(pre|post)$/.exec(String(name));
   const layer = m ? Number(m[1]) : NaN;
   if (!m || layer < 1 || layer > L)
-    throw new Error(`unknown hook ${JSON.stringify(name)}: this model (layer_sizes ${JSON.stringify(model.layerSizes)}) has hooks ${describeHooks(L)}.`);
+    throw new InputError(`unknown hook ${JSON.stringify(name)}: this model (layer_sizes ${JSON.stringify(model.layerSizes)}) has hooks ${describeHooks(L)}.`);
   return { name, layer, point: m[2] as HookPoint, width: model.layerSizes[layer] };
 }
 

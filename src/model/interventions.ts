@@ -48,6 +48,7 @@
 import { Rng } from "../rng";
 import { Hook, HookPoint, neuronName, parseHook, unitSetName } from "./hooks";
 import { MLP } from "./types";
+import { InputError } from "../errors";
 
 /** Where an intervention acts: a hook, some of its units (default all), some rows of the batch (default all). */
 export interface Site {
@@ -145,13 +146,13 @@ export function describeSite(kind: string, site: Site): string {
 }
 
 function checkIndices(what: string, list: readonly number[], count: number, where: string, rangeOf: string): number[] {
-  if (!Array.isArray(list) && !ArrayBuffer.isView(list)) throw new Error(`${where}: ${what} must be an array of indices.`);
-  if (list.length === 0) throw new Error(`${where}: empty ${what}; omit ${what} to take all (${rangeOf} has ${what} 0…${count - 1}).`);
+  if (!Array.isArray(list) && !ArrayBuffer.isView(list)) throw new InputError(`${where}: ${what} must be an array of indices.`);
+  if (list.length === 0) throw new InputError(`${where}: empty ${what}; omit ${what} to take all (${rangeOf} has ${what} 0…${count - 1}).`);
   const seen = new Set<number>();
   for (const v of list) {
     if (!Number.isInteger(v) || v < 0 || v >= count)
-      throw new Error(`${where}: ${what.replace(/s$/, "")} ${v} is out of range; ${rangeOf} has ${what} 0…${count - 1}.`);
-    if (seen.has(v)) throw new Error(`${where}: ${what.replace(/s$/, "")} ${v} is listed twice.`);
+      throw new InputError(`${where}: ${what.replace(/s$/, "")} ${v} is out of range; ${rangeOf} has ${what} 0…${count - 1}.`);
+    if (seen.has(v)) throw new InputError(`${where}: ${what.replace(/s$/, "")} ${v} is listed twice.`);
     seen.add(v);
   }
   return Array.from(list);
@@ -159,9 +160,9 @@ function checkIndices(what: string, list: readonly number[], count: number, wher
 
 function checkBatch(model: MLP, b: Batch | undefined, name: string, where: string): Batch {
   const nIn = model.layerSizes[0];
-  if (!b || typeof b !== "object") throw new Error(`${where}: needs ${name} = { x, n } (n rows × ${nIn} inputs).`);
-  if (!Number.isInteger(b.n) || b.n < 1) throw new Error(`${where}: ${name}.n must be a positive number of rows, got ${b.n}.`);
-  if (!b.x || b.x.length !== b.n * nIn) throw new Error(`${where}: ${name}.x must hold ${b.n}×${nIn} values (rows × inputs), got ${b.x?.length}.`);
+  if (!b || typeof b !== "object") throw new InputError(`${where}: needs ${name} = { x, n } (n rows × ${nIn} inputs).`);
+  if (!Number.isInteger(b.n) || b.n < 1) throw new InputError(`${where}: ${name}.n must be a positive number of rows, got ${b.n}.`);
+  if (!b.x || b.x.length !== b.n * nIn) throw new InputError(`${where}: ${name}.x must hold ${b.n}×${nIn} values (rows × inputs), got ${b.x?.length}.`);
   return b;
 }
 
@@ -173,14 +174,14 @@ function checkBatch(model: MLP, b: Batch | undefined, name: string, where: strin
 export function resolveInterventions(model: MLP, n: number, interventions: readonly Intervention[], siteValues: (batch: Batch, hook: string) => Float32Array): ResolvedIntervention[] {
   return interventions.map((iv, i) => {
     if (!iv || typeof iv !== "object" || !(INTERVENTION_KINDS as readonly string[]).includes((iv as Intervention).kind))
-      throw new Error(`intervention ${i}: kind must be one of ${INTERVENTION_KINDS.join(", ")}, got ${JSON.stringify((iv as any)?.kind)}.`);
+      throw new InputError(`intervention ${i}: kind must be one of ${INTERVENTION_KINDS.join(", ")}, got ${JSON.stringify((iv as any)?.kind)}.`);
     const where = `intervention ${i} (${describeSite(iv.kind, iv.site)})`;
-    if (!iv.site || typeof iv.site !== "object") throw new Error(`${where}: needs a site { hook, units?, rows? }.`);
+    if (!iv.site || typeof iv.site !== "object") throw new InputError(`${where}: needs a site { hook, units?, rows? }.`);
     let hook: Hook;
     try {
       hook = parseHook(model, iv.site.hook);
     } catch (e) {
-      throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
+      throw new InputError(`${where}: ${(e as Error).message}`, { cause: e });
     }
     const units = iv.site.units === undefined ? Array.from({ length: hook.width }, (_, j) => j) : checkIndices("units", iv.site.units, hook.width, where, hook.name);
     const rows = iv.site.rows === undefined ? null : checkIndices("rows", iv.site.rows, n, where, `the batch of ${n}`);
@@ -199,19 +200,19 @@ export function resolveInterventions(model: MLP, n: number, interventions: reado
       case "set":
       case "add": {
         if ((iv.values === undefined) === (iv.rowValues === undefined))
-          throw new Error(`${where}: give either values (${k}: one per unit) or rowValues (${nr}×${k}: intervened rows × units).`);
+          throw new InputError(`${where}: give either values (${k}: one per unit) or rowValues (${nr}×${k}: intervened rows × units).`);
         if (iv.values !== undefined && iv.values.length !== k)
-          throw new Error(`${where}: values must hold ${k} values (one per unit), got ${iv.values.length}; for one value per row use rowValues (${nr}×${k}).`);
+          throw new InputError(`${where}: values must hold ${k} values (one per unit), got ${iv.values.length}; for one value per row use rowValues (${nr}×${k}).`);
         if (iv.rowValues !== undefined && iv.rowValues.length !== nr * k)
-          throw new Error(`${where}: rowValues must hold ${nr}×${k} values (intervened rows × units), got ${iv.rowValues.length}.`);
+          throw new InputError(`${where}: rowValues must hold ${nr}×${k} values (intervened rows × units), got ${iv.rowValues.length}.`);
         return { ...base, op: iv.kind, values: iv.values ?? iv.rowValues!, perRow: iv.values === undefined };
       }
       case "zero":
         return { ...base, op: "set", values: new Float32Array(k), perRow: false };
       case "mean": {
-        if ((iv.means === undefined) === (iv.reference === undefined)) throw new Error(`${where}: give either means (${k}: one per unit) or a reference batch { x, n }.`);
+        if ((iv.means === undefined) === (iv.reference === undefined)) throw new InputError(`${where}: give either means (${k}: one per unit) or a reference batch { x, n }.`);
         if (iv.means !== undefined) {
-          if (iv.means.length !== k) throw new Error(`${where}: means must hold ${k} values (one per unit), got ${iv.means.length}.`);
+          if (iv.means.length !== k) throw new InputError(`${where}: means must hold ${k} values (one per unit), got ${iv.means.length}.`);
           return { ...base, op: "set", values: iv.means, perRow: false };
         }
         const ref = checkBatch(model, iv.reference, "reference", where);
@@ -228,7 +229,7 @@ export function resolveInterventions(model: MLP, n: number, interventions: reado
         let src: number[];
         if (iv.sourceRows !== undefined) {
           src = checkIndicesAllowRepeats(iv.sourceRows, ref.n, where);
-          if (src.length !== nr) throw new Error(`${where}: sourceRows must name one reference row per intervened row (${nr}), got ${src.length}.`);
+          if (src.length !== nr) throw new InputError(`${where}: sourceRows must name one reference row per intervened row (${nr}), got ${src.length}.`);
         } else {
           const rng = new Rng(iv.seed ?? 0);
           src = Array.from({ length: nr }, () => rng.int(ref.n));
@@ -238,7 +239,7 @@ export function resolveInterventions(model: MLP, n: number, interventions: reado
       case "interchange": {
         const source = checkBatch(model, iv.source, "source", where);
         if (source.n !== 1 && source.n !== nr)
-          throw new Error(`${where}: source must have 1 row (broadcast) or one per intervened row (${nr}), got ${source.n}.`);
+          throw new InputError(`${where}: source must have 1 row (broadcast) or one per intervened row (${nr}), got ${source.n}.`);
         const acts = siteValues(source, hook.name);
         if (source.n === 1) return { ...base, op: "set", values: fromRows(acts, () => 0), perRow: false };
         return { ...base, op: "set", values: fromRows(acts, (q) => q), perRow: true };
@@ -249,7 +250,7 @@ export function resolveInterventions(model: MLP, n: number, interventions: reado
 
 function checkIndicesAllowRepeats(list: readonly number[], count: number, where: string): number[] {
   for (const v of list)
-    if (!Number.isInteger(v) || v < 0 || v >= count) throw new Error(`${where}: source row ${v} is out of range; the reference batch has rows 0…${count - 1}.`);
+    if (!Number.isInteger(v) || v < 0 || v >= count) throw new InputError(`${where}: source row ${v} is out of range; the reference batch has rows 0…${count - 1}.`);
   return Array.from(list);
 }
 
@@ -258,6 +259,6 @@ export function layerPatchToIntervention(model: MLP, p: LayerPatch, i: number): 
   const L = model.layerSizes.length - 1;
   const site = { hook: `layers.${p?.layer}.hook_post`, units: p?.neurons };
   if (!Number.isInteger(p?.layer) || p.layer < 1 || p.layer >= L)
-    throw new Error(`intervention ${i} (layer ${p?.layer}, neurons [${p?.neurons}]): a layer patch applies to hidden layers 1…${L - 1} (layers.{1…${L - 1}}.hook_post); for inputs or outputs use a { kind, site } intervention on hook_input or layers.${L}.hook_post.`);
+    throw new InputError(`intervention ${i} (layer ${p?.layer}, neurons [${p?.neurons}]): a layer patch applies to hidden layers 1…${L - 1} (layers.{1…${L - 1}}.hook_post); for inputs or outputs use a { kind, site } intervention on hook_input or layers.${L}.hook_post.`);
   return p.rowValues !== undefined ? { kind: "set", site, rowValues: p.rowValues, ...(p.values !== undefined ? { values: p.values } : {}) } : { kind: "set", site, values: p.values };
 }

@@ -1,5 +1,6 @@
 /** Model files as JSON: our format and the paper's released file. */
 import { MLP, ModelFile, mlpFromArrays, weightsAsArrays } from "./types";
+import { InputError } from "../errors";
 
 function rows2(x: Float32Array, n: number, width: number): number[][] {
   const out: number[][] = [];
@@ -8,15 +9,15 @@ function rows2(x: Float32Array, n: number, width: number): number[][] {
 }
 
 function matrixFromJson(v: unknown, width: number | undefined, name: string): { x: Float32Array; n: number; width: number } {
-  if (!Array.isArray(v) || v.length === 0) throw new Error(`model file: "${name}" must be a non-empty array of rows.`);
+  if (!Array.isArray(v) || v.length === 0) throw new InputError(`model file: "${name}" must be a non-empty array of rows.`);
   const rows = v.map((r) => (Array.isArray(r) ? r : [r])) as number[][];
   const w = width ?? rows[0].length;
   rows.forEach((r, i) => {
-    if (r.length !== w) throw new Error(`model file: "${name}"[${i}] has ${r.length} value${r.length === 1 ? "" : "s"}; expected ${w}.`);
+    if (r.length !== w) throw new InputError(`model file: "${name}"[${i}] has ${r.length} value${r.length === 1 ? "" : "s"}; expected ${w}.`);
   });
   const x = Float32Array.from(rows.flat());
   const bad = x.findIndex((t) => !Number.isFinite(t));
-  if (bad >= 0) throw new Error(`model file: "${name}" row ${Math.floor(bad / w)} is not finite.`);
+  if (bad >= 0) throw new InputError(`model file: "${name}" row ${Math.floor(bad / w)} is not finite.`);
   return { x, n: rows.length, width: w };
 }
 
@@ -27,9 +28,9 @@ function matrixFromJson(v: unknown, width: number | undefined, name: string): { 
  *   gates; pass `gates`, else a file whose source names the XOR model is taken as XOR.
  */
 export function modelFromJson(json: any, opts: { gates?: string[] } = {}): ModelFile {
-  if (json === null || typeof json !== "object") throw new Error("model file: expected a JSON object with layer_sizes, weights, biases and gates.");
+  if (json === null || typeof json !== "object") throw new InputError("model file: expected a JSON object with layer_sizes, weights, biases and gates.");
   const sizes = json.layer_sizes;
-  if (!Array.isArray(sizes)) throw new Error('model file: missing "layer_sizes" (e.g. [2, 3, 3, 1]).');
+  if (!Array.isArray(sizes)) throw new InputError('model file: missing "layer_sizes" (e.g. [2, 3, 3, 1]).');
   let weights: number[][][];
   let biases: number[][];
   if (Array.isArray(json.layers) && !json.weights) {
@@ -43,18 +44,18 @@ export function modelFromJson(json: any, opts: { gates?: string[] } = {}): Model
   if (!gates) {
     const released = typeof json.source === "string" && /xor_mlp/i.test(json.source);
     if (released) gates = ["XOR"];
-    else throw new Error('model file: no "gates" (one gate name per output, e.g. ["XOR"]); add it to the file or pass it explicitly.');
+    else throw new InputError('model file: no "gates" (one gate name per output, e.g. ["XOR"]); add it to the file or pass it explicitly.');
   }
-  if (!Array.isArray(gates)) throw new Error('model file: "gates" must be an array of gate names, e.g. ["XOR"].');
+  if (!Array.isArray(gates)) throw new InputError('model file: "gates" must be an array of gate names, e.g. ["XOR"].');
   const model = mlpFromArrays(sizes, weights, biases, gates.map(String));
   const file: ModelFile = { model };
   const nIn = sizes[0];
   const nOut = sizes[sizes.length - 1];
   if (json.x_val !== undefined || json.y_val !== undefined) {
-    if (json.x_val === undefined || json.y_val === undefined) throw new Error('model file: "x_val" and "y_val" go together; give both or neither.');
+    if (json.x_val === undefined || json.y_val === undefined) throw new InputError('model file: "x_val" and "y_val" go together; give both or neither.');
     const xv = matrixFromJson(json.x_val, nIn, "x_val");
     const yv = matrixFromJson(json.y_val, nOut, "y_val");
-    if (xv.n !== yv.n) throw new Error(`model file: x_val has ${xv.n} rows but y_val has ${yv.n}.`);
+    if (xv.n !== yv.n) throw new InputError(`model file: x_val has ${xv.n} rows but y_val has ${yv.n}.`);
     file.val = { x: xv.x, y: yv.x, n: xv.n, nInputs: nIn, nOutputs: nOut };
   }
   if (json.x_tt !== undefined) {

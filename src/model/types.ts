@@ -4,6 +4,7 @@
  * (The forward pass, act(W x + b) with LeakyReLU(0.01) after every layer, is in forward.ts.)
  */
 import { Dataset } from "../tasks";
+import { InputError } from "../errors";
 
 export const LEAKY_SLOPE = Math.fround(0.01);
 
@@ -37,25 +38,25 @@ export function nLayers(m: MLP): number {
 /** Checks sizes, shapes and finiteness; throws an error that names the offending part and the fix. */
 export function validateMLP(m: MLP, where = "model", opts: { sizesOnly?: boolean } = {}): MLP {
   const s = m.layerSizes;
-  if (!Array.isArray(s) || s.length < 2) throw new Error(`${where}: layer_sizes must list at least the input and output sizes, e.g. [2, 3, 3, 1].`);
+  if (!Array.isArray(s) || s.length < 2) throw new InputError(`${where}: layer_sizes must list at least the input and output sizes, e.g. [2, 3, 3, 1].`);
   s.forEach((v, i) => {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: layer_sizes[${i}] = ${v}; every size must be a positive integer.`);
+    if (!Number.isInteger(v) || v <= 0) throw new InputError(`${where}: layer_sizes[${i}] = ${v}; every size must be a positive integer.`);
   });
   if (opts.sizesOnly) return m;
   if (m.weights.length !== s.length - 1 || m.biases.length !== s.length - 1)
-    throw new Error(`${where}: layer_sizes ${JSON.stringify(s)} needs ${s.length - 1} weight matrices and bias vectors, got ${m.weights.length} and ${m.biases.length}.`);
+    throw new InputError(`${where}: layer_sizes ${JSON.stringify(s)} needs ${s.length - 1} weight matrices and bias vectors, got ${m.weights.length} and ${m.biases.length}.`);
   for (let i = 0; i < s.length - 1; i++) {
     if (m.weights[i].length !== s[i + 1] * s[i])
-      throw new Error(`${where}: weights[${i}] must be ${s[i + 1]}×${s[i]} ([out][in]) for layer_sizes ${JSON.stringify(s)}, got ${m.weights[i].length} values.`);
+      throw new InputError(`${where}: weights[${i}] must be ${s[i + 1]}×${s[i]} ([out][in]) for layer_sizes ${JSON.stringify(s)}, got ${m.weights[i].length} values.`);
     if (m.biases[i].length !== s[i + 1])
-      throw new Error(`${where}: biases[${i}] must have ${s[i + 1]} value${s[i + 1] === 1 ? "" : "s"} for layer_sizes ${JSON.stringify(s)}, got ${m.biases[i].length}.`);
+      throw new InputError(`${where}: biases[${i}] must have ${s[i + 1]} value${s[i + 1] === 1 ? "" : "s"} for layer_sizes ${JSON.stringify(s)}, got ${m.biases[i].length}.`);
     const bad = [...m.weights[i]].findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new Error(`${where}: weights[${i}][${Math.floor(bad / s[i])}][${bad % s[i]}] is ${m.weights[i][bad]}; weights must be finite numbers (a diverged training run?).`);
+    if (bad >= 0) throw new InputError(`${where}: weights[${i}][${Math.floor(bad / s[i])}][${bad % s[i]}] is ${m.weights[i][bad]}; weights must be finite numbers (a diverged training run?).`);
     const badB = [...m.biases[i]].findIndex((v) => !Number.isFinite(v));
-    if (badB >= 0) throw new Error(`${where}: biases[${i}][${badB}] is ${m.biases[i][badB]}; biases must be finite numbers.`);
+    if (badB >= 0) throw new InputError(`${where}: biases[${i}][${badB}] is ${m.biases[i][badB]}; biases must be finite numbers.`);
   }
   if (m.gates.length !== 0 && m.gates.length !== s[s.length - 1])
-    throw new Error(`${where}: ${m.gates.length} gates for ${s[s.length - 1]} outputs; give one gate per output.`);
+    throw new InputError(`${where}: ${m.gates.length} gates for ${s[s.length - 1]} outputs; give one gate per output.`);
   return m;
 }
 
@@ -73,26 +74,26 @@ export function zeroMLP(layerSizes: number[], gates: string[] = []): MLP {
 /** Builds an MLP from nested arrays in PyTorch layout (weights[i][out][in]). */
 export function mlpFromArrays(layerSizes: number[], weights: number[][][], biases: number[][], gates: string[] = []): MLP {
   const where = "model";
-  if (!Array.isArray(weights) || !Array.isArray(biases)) throw new Error(`${where}: "weights" and "biases" must be arrays (one per layer).`);
+  if (!Array.isArray(weights) || !Array.isArray(biases)) throw new InputError(`${where}: "weights" and "biases" must be arrays (one per layer).`);
   // Sizes first, so a bad size gets its own message rather than a row-length complaint.
   validateMLP({ layerSizes, weights: [], biases: [], gates: [] }, where, { sizesOnly: true });
   // JSON writes NaN as null: a null must not silently load as 0.
   const numbers = (v: unknown, at: string): number => {
-    if (typeof v !== "number") throw new Error(`${where}: ${at} is ${JSON.stringify(v)}; weights and biases must be numbers (null usually means a NaN saved by a diverged run).`);
+    if (typeof v !== "number") throw new InputError(`${where}: ${at} is ${JSON.stringify(v)}; weights and biases must be numbers (null usually means a NaN saved by a diverged run).`);
     return v;
   };
   const m: MLP = {
     layerSizes: [...layerSizes],
     weights: weights.map((W, i) => {
-      if (!Array.isArray(W)) throw new Error(`${where}: weights[${i}] must be a matrix [out][in].`);
+      if (!Array.isArray(W)) throw new InputError(`${where}: weights[${i}] must be a matrix [out][in].`);
       W.forEach((row, o) => {
         if (!Array.isArray(row) || row.length !== layerSizes[i])
-          throw new Error(`${where}: weights[${i}][${o}] must have ${layerSizes[i]} values (layer_sizes ${JSON.stringify(layerSizes)}), got ${Array.isArray(row) ? row.length : typeof row}.`);
+          throw new InputError(`${where}: weights[${i}][${o}] must have ${layerSizes[i]} values (layer_sizes ${JSON.stringify(layerSizes)}), got ${Array.isArray(row) ? row.length : typeof row}.`);
       });
       return Float32Array.from(W.flatMap((row, o) => row.map((v, j) => numbers(v, `weights[${i}][${o}][${j}]`))));
     }),
     biases: biases.map((b, i) => {
-      if (!Array.isArray(b)) throw new Error(`${where}: biases[${i}] must be a vector [out].`);
+      if (!Array.isArray(b)) throw new InputError(`${where}: biases[${i}] must be a vector [out].`);
       return Float32Array.from(b.map((v, o) => numbers(v, `biases[${i}][${o}]`)));
     }),
     gates: [...gates],
