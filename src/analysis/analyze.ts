@@ -72,15 +72,16 @@ export interface AnalyzeProgress {
 }
 
 function outputData(file: ModelFile, o: number, gate: string): AnalysisData {
-  const arity = file.model.layerSizes[0];
+  // main.py's clean defaults, drawn once, only for what the file lacks.
+  const defaults = file.val && file.xTt ? undefined : defaultAnalysisData(gate, file.model.layerSizes[0]);
   let val: Dataset;
   if (file.val) {
     const n = file.val.n;
     const y = new Float32Array(n);
     for (let r = 0; r < n; r++) y[r] = file.val.y[r * file.val.nOutputs + o];
     val = { x: file.val.x, y, n, nInputs: file.val.nInputs, nOutputs: 1 };
-  } else val = defaultAnalysisData(gate, arity).val;
-  const xTt = file.xTt ?? defaultAnalysisData(gate, arity).xTt;
+  } else val = defaults!.val;
+  const xTt = file.xTt ?? defaults!.xTt;
   return { val, xTt };
 }
 
