@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { BudgetError, InputError } from "../src/errors";
 import { CandidateBudgetError, checkCandidateBudget, countCandidates, findCircuits } from "../src/circuits";
 import { runWithCache } from "../src/model";
-import { resolveSettings } from "../src/analysis";
+import { resolveSettings, withAnalysisData } from "../src/analysis";
 import { loadReleasedModel } from "../src/reference";
 
 test("bad inputs throw InputError naming the input; over-budget work throws a BudgetError with its numbers", () => {
@@ -14,6 +14,7 @@ test("bad inputs throw InputError naming the input; over-budget work throws a Bu
   assert.throws(() => runWithCache(model, x, 4, { interventions: [{ kind: "zero", site }] }), (e: unknown) => e instanceof InputError && /units?/.test((e as Error).message) && /layers\.1\.hook_post/.test((e as Error).message));
   assert.throws(() => findCircuits(model, undefined as never), (e: unknown) => e instanceof InputError && /findCircuits: data/.test((e as Error).message));
   assert.throws(() => resolveSettings({ iiaThreshold: 2 } as never), (e: unknown) => e instanceof InputError && /iiaThreshold/.test((e as Error).message));
+  assert.throws(() => withAnalysisData(loadReleasedModel(), "nb" as never), (e: unknown) => e instanceof InputError && /source must be one of file, clean, notebook/.test((e as Error).message));
   const sizes = [2, 8, 8, 1];
   let caught: unknown;
   try {

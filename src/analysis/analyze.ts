@@ -7,6 +7,7 @@ import { AlignedFormula, alignGate } from "../alignment";
 import { PerfectCircuit, countCandidates, defaultMinSparsity, findCircuits, sparsestCircuits } from "../circuits";
 import { countDistinctInterpretations, countGroundings, groundingProblem } from "../interpretations";
 import { MLP, ModelFile, splitOutputs } from "../model";
+import { InputError } from "../errors";
 import { Dataset } from "../tasks";
 import { defaultAnalysisData } from "./data";
 import { AnalysisSettings, resolveSettings } from "./settings";
@@ -90,7 +91,7 @@ function outputData(file: ModelFile, o: number, gate: string): AnalysisData {
  * output when the file carries none (see withAnalysisData for the paper's notebook data).
  */
 export function analyzeModelFile(file: ModelFile, settings: Partial<AnalysisSettings> = {}, progress: AnalyzeProgress = {}): ModelAnalysis {
-  if (!file || !file.model) throw new Error("analyzeModelFile: file must be a ModelFile ({ model, val?, xTt? }), e.g. from modelFromJson or loadReleasedModel().");
+  if (!file || !file.model) throw new InputError("analyzeModelFile: file must be a ModelFile ({ model, val?, xTt? }), e.g. from modelFromJson or loadReleasedModel().");
   const t0 = performance.now();
   const s = resolveSettings(settings);
   const model = file.model;
@@ -111,7 +112,7 @@ export function analyzeModelFile(file: ModelFile, settings: Partial<AnalysisSett
 
 /** Analyses a model on given data (`data.val` holds every output's labels). */
 export function analyzeModel(model: MLP, data: AnalysisData, settings: Partial<AnalysisSettings> = {}, progress: AnalyzeProgress = {}): ModelAnalysis {
-  if (!data || !data.val || !data.xTt) throw new Error("analyzeModel: data must be { val: Dataset, xTt: { x, n } }; for main.py's clean defaults call analyzeModelFile({ model }).");
+  if (!data || !data.val || !data.xTt) throw new InputError("analyzeModel: data must be { val: Dataset, xTt: { x, n } }; for main.py's clean defaults call analyzeModelFile({ model }).");
   return analyzeModelFile({ model, val: data.val, xTt: data.xTt }, settings, progress);
 }
 
@@ -144,7 +145,7 @@ function analyzeOutput(sub: MLP, o: number, gate: string, data: AnalysisData, s:
   let alignment: OutputAlignment | null = null;
   let tAlignment = 0;
   if (s.alignment) {
-    if (!gate) throw new Error(`analyze: output ${o} has no gate name, which the alignment needs; give the gates (--gates) or turn the alignment off (alignment: false, --no-align).`);
+    if (!gate) throw new InputError(`analyze: output ${o} has no gate name, which the alignment needs; give the gates (--gates) or turn the alignment off (alignment: false, --no-align).`);
     t0 = performance.now();
     const al = alignGate(sub, gate, { pairOrder: s.pairOrder, alignmentMode: s.alignmentMode, iiaThreshold: s.iiaThreshold });
     tAlignment = performance.now() - t0;
