@@ -177,3 +177,17 @@ export function cleanInputs(arity: number): Float32Array {
   for (let r = 0; r < rows; r++) rowBits(r, arity).forEach((b, i) => (x[r * arity + i] = b));
   return x;
 }
+
+/**
+ * Every clean input row of a task, once, labelled by its gates (table order 00, 01, 10, 11): the data set a circuit
+ * or a grounding is judged on when no noise is wanted. Takes gate names, gates or a Task.
+ */
+export function cleanDataset(gatesOrTask: Task | readonly (string | Gate)[]): Dataset {
+  const task = Array.isArray(gatesOrTask) ? makeTask(gatesOrTask as readonly (string | Gate)[]) : (gatesOrTask as Task);
+  if (!task || !Array.isArray(task.gates) || !Number.isInteger(task.arity)) throw new InputError('cleanDataset: pass gate names (["XOR"]), gates or a Task (makeTask(["XOR"])).');
+  const n = 1 << task.arity;
+  const nOut = task.gates.length;
+  const y = new Float32Array(n * nOut);
+  for (let r = 0; r < n; r++) for (let o = 0; o < nOut; o++) y[r * nOut + o] = task.gates[o].table[r];
+  return { x: cleanInputs(task.arity), y, n, nInputs: task.arity, nOutputs: nOut };
+}

@@ -3,6 +3,7 @@
  * threshold that turns it into "same" / "different" (Sun & Toneva 2026; EQUIVALENCE 6.4).
  */
 import { MLP } from "../model";
+import { InputError } from "../errors";
 import { deriveSeed } from "../rng";
 import { Mat } from "./linalg";
 import { PairScores, PreparedNet, pairScores, pairSeed, prepareNet } from "./scores";
@@ -63,4 +64,32 @@ export function compareNets(models: readonly MLP[], opts: CompareOptions = {}, o
       onProgress?.(pairs.length, total);
     }
   return { pairs, nets, probes };
+}
+
+/** A net of known class, prepared on the probes it will be compared on. */
+export interface ReferenceNet {
+  cls: string;
+  net: PreparedNet;
+}
+
+/**
+ * The reference class a net is most congruent with, without any alignment: the mean congruity of the net with the
+ * references of each class, and the class with the highest mean (ties: the first class met in `refs`).
+ */
+export function nearestReferenceClass(net: PreparedNet, refs: readonly ReferenceNet[]): { nearest: string; congruity: Record<string, number> } {
+  if (!Array.isArray(refs) || refs.length === 0) throw new InputError("nearestReferenceClass: refs must be a non-empty array of { cls, net: prepareNet(model, probes) } (e.g. from handBuiltPopulation).");
+  const sums = new Map<string, { total: number; n: number }>();
+  for (const r of refs) {
+    const s = sums.get(r.cls) ?? { total: 0, n: 0 };
+    s.total += congruity(pairScores(net, r.net));
+    s.n += 1;
+    sums.set(r.cls, s);
+  }
+  const means: Record<string, number> = {};
+  let nearest = "";
+  for (const [cls, s] of sums) {
+    means[cls] = s.total / s.n;
+    if (nearest === "" || means[cls] > means[nearest]) nearest = cls;
+  }
+  return { nearest, congruity: means };
 }

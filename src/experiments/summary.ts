@@ -3,6 +3,7 @@
  * multiplicities, and the network-size comparison with the medians the paper's figure shows.
  */
 import { StudyRecord, pyFloatRepr, settingsKey } from "../analysis";
+import { InputError } from "../errors";
 import { ModelCounts, modelCounts } from "./records";
 import type { GroupKey } from "./studies";
 
@@ -202,4 +203,79 @@ export function networkSizeComparison(records: readonly StudyRecord[]): NetworkS
     }
   }
   return rows;
+}
+
+/** A number as the notebooks print it: whole numbers below a million in full, larger ones as 2.2e+10, others to 3 digits. */
+export function formatCount(v: number | null): string {
+  if (v === null) return "none";
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+  if (Math.abs(v) >= 1e6) return v.toExponential(1);
+  return String(Number(v.toPrecision(3)));
+}
+
+/** A type alias (not an interface) so that rows pass as records to showTable. */
+export type SpreadRow = {
+  group: string;
+  count: string;
+  /** Accepted models (the values' number). */
+  models: number;
+  /** Models whose count is zero (a log-scale box cannot show them). */
+  zeros: number;
+  min: number | null;
+  q1: number | null;
+  median: number | null;
+  q3: number | null;
+  max: number | null;
+};
+
+/**
+ * The spread of the counts over the accepted models, one row per group and count: what a box plot draws (min,
+ * quartiles, max; zeros included) and how many models sit at zero. A median alone hides how much seeds disagree.
+ */
+export function spreadTable(records: readonly StudyRecord[], by: GroupKey, counts: readonly CountName[] = ["circuits", "interpretations", "algorithms", "mappings"]): SpreadRow[] {
+  const bad = counts.find((c) => !COUNT_NAMES.includes(c));
+  if (bad !== undefined) throw new InputError(`spreadTable: unknown count "${bad}"; use some of ${COUNT_NAMES.join(", ")}.`);
+  const rows: SpreadRow[] = [];
+  for (const g of groupRecords(records, by))
+    for (const name of counts) {
+      const values = countValues(g.counts, name);
+      const b = boxStats(values);
+      rows.push({
+        group: g.label, count: COUNT_LABELS[name], models: values.length, zeros: values.filter((v) => v === 0).length,
+        min: b && b.min, q1: b && b.q1, median: b && b.median, q3: b && b.q3, max: b && b.max,
+      });
+    }
+  return rows;
+}
+
+/**
+ * One sentence per group on one count, e.g. "k=2: perfect circuits median 3 (middle half 1 to 5, range 0 to 12),
+ * 4 of 55 accepted models at zero." The notebooks print these instead of quoting numbers in their prose.
+ */
+export function describeSpread(records: readonly StudyRecord[], by: GroupKey, count: CountName): string[] {
+  return spreadTable(records, by, [count]).map((r) => {
+    if (r.models === 0) return `${r.group}: no accepted model with a ${r.count} count.`;
+    const f = formatCount;
+    return `${r.group}: ${r.count} median ${f(r.median)} (middle half ${f(r.q1)} to ${f(r.q3)}, range ${f(r.min)} to ${f(r.max)}), ${r.zeros} of ${r.models} accepted models at zero.`;
+  });
+}
+
+/**
+ * One sentence per group on identifiability: how many accepted models admit more than one explanation of each kind,
+ * and how many have a single circuit with a single interpretation (what identifiability would require).
+ */
+export function describeIdentifiability(records: readonly StudyRecord[], by: GroupKey): string[] {
+  return groupRecords(records, by).map((g) => {
+    const c = g.counts;
+    const n = (pred: (x: ModelCounts) => boolean) => c.filter(pred).length;
+    const aligned = c.filter((x) => x.algorithms !== null);
+    const alignment = aligned.length
+      ? ` ${n((x) => (x.algorithms ?? 0) > 0)} with an aligned algorithm (${n((x) => (x.algorithms ?? 0) > 1)} with more than one);`
+      : " alignment not run;";
+    return (
+      `${g.label}: ${c.length} of ${g.records.length} networks accepted; ${n((x) => x.circuits > 1)} with more than one perfect circuit, ` +
+      `${n((x) => x.interpretations > 1)} with more than one interpretation,${alignment} ` +
+      `${n((x) => x.circuits === 1 && x.interpretations === 1)} with a single circuit and a single interpretation.`
+    );
+  });
 }

@@ -1,0 +1,70 @@
+// The course material: the library helpers the notebooks use instead of copies (clean data for a gate, the spread of
+// a study's counts, the nearest reference class of a net), and notebook 12's two versions (instructor with solutions,
+// student generated from it).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import {
+  cleanDataset, getGate, readRecords, modelCounts, spreadTable, describeSpread, describeIdentifiability, summarizeRecords, formatCount,
+  handBuiltXor, handBuiltPopulation, makeProbes, prepareNet, nearestReferenceClass, InputError,
+} from "../src";
+import type { ModelCounts } from "../src";
+
+const root = path.resolve(__dirname, "..");
+const networkSize = readRecords(path.join(root, "notebooks", "cached-results", "network-size.jsonl"));
+
+test("cleanDataset: every input row once, labelled by each gate's truth table", () => {
+  const d = cleanDataset(["XOR", "AND"]);
+  assert.deepEqual([d.n, d.nInputs, d.nOutputs], [4, 2, 2]);
+  assert.deepEqual([...d.x], [0, 0, 0, 1, 1, 0, 1, 1]);
+  // brute force: the gates' definitions on the bits of each row
+  const rows = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  assert.deepEqual([...d.y], rows.flatMap(([a, b]) => [a ^ b, a & b]));
+  assert.deepEqual([...cleanDataset([getGate("IMP")]).y], [1, 1, 0, 1]);
+  assert.throws(() => cleanDataset(["XQR"]), InputError);
+});
+
+test("spreadTable: the quartiles, range and zeros of each count against a naive computation on the cached network-size records", () => {
+  const rows = spreadTable(networkSize, "size", ["circuits", "interpretations"]);
+  assert.equal(rows.length, 8);
+  const summary = summarizeRecords(networkSize, "size");
+  for (const r of rows) {
+    const k = Number(r.group.slice(2));
+    const values = networkSize.filter((x) => x.sizes === k).map(modelCounts).filter((c): c is ModelCounts => c !== null).map((c) => (r.count === "perfect circuits" ? c.circuits : c.interpretations));
+    const s = [...values].sort((a, b) => a - b);
+    const at = (q: number) => { const p = (s.length - 1) * q; const lo = Math.floor(p); return lo + 1 < s.length ? s[lo] + (p - lo) * (s[lo + 1] - s[lo]) : s[lo]; };
+    assert.equal(r.models, s.length);
+    assert.deepEqual([r.min, r.q1, r.median, r.q3, r.max], [s[0], at(0.25), at(0.5), at(0.75), s[s.length - 1]]);
+    assert.equal(r.zeros, s.filter((v) => v === 0).length);
+    const row = summary.find((x) => x.group === r.group)!;
+    assert.equal(r.median, r.count === "perfect circuits" ? row.circuits_median : row.interpretations_median);
+  }
+  // width 2 has models without any perfect circuit (the reference never admits the full node set)
+  assert.ok(rows.find((r) => r.group === "k=2" && r.count === "perfect circuits")!.zeros > 0);
+  assert.throws(() => spreadTable(networkSize, "size", ["circuitz" as never]), InputError);
+});
+
+test("describeSpread and describeIdentifiability: sentences whose numbers are the records' own", () => {
+  const k2 = spreadTable(networkSize, "size", ["circuits"]).find((r) => r.group === "k=2")!;
+  const sentence = describeSpread(networkSize, "size", "circuits")[0];
+  assert.equal(sentence, `k=2: perfect circuits median ${formatCount(k2.median)} (middle half ${formatCount(k2.q1)} to ${formatCount(k2.q3)}, range ${formatCount(k2.min)} to ${formatCount(k2.max)}), ${k2.zeros} of ${k2.models} accepted models at zero.`);
+  const k3 = networkSize.filter((r) => r.sizes === 3);
+  const counts = k3.map(modelCounts).filter((c): c is ModelCounts => c !== null);
+  const several = counts.filter((c) => c.circuits > 1).length;
+  const single = counts.filter((c) => c.circuits === 1 && c.interpretations === 1).length;
+  const line = describeIdentifiability(networkSize, "size").find((s) => s.startsWith("k=3"))!;
+  assert.ok(line.startsWith(`k=3: ${counts.length} of ${k3.length} networks accepted; ${several} with more than one perfect circuit`), line);
+  assert.ok(line.endsWith(`${single} with a single circuit and a single interpretation.`), line);
+  assert.deepEqual([formatCount(12), formatCount(2.2e10), formatCount(0.12345), formatCount(null)], ["12", "2.2e+10", "0.123", "none"]);
+});
+
+test("nearestReferenceClass: a hand-built net of each class is nearest to its own class, without alignment", () => {
+  const probes = makeProbes(1, { n: 256, sigma: 0.1 });
+  const refs = handBuiltPopulation(12, { perClass: 3, classes: ["C1", "C2", "C3"], depths: [1] }).map((r) => ({ cls: r.cls, net: prepareNet(r.model, probes) }));
+  for (const cls of ["C1", "C2", "C3"] as const) {
+    const { nearest, congruity } = nearestReferenceClass(prepareNet(handBuiltXor(cls, { hidden: [cls === "C3" ? 3 : 2] }), probes), refs);
+    assert.equal(nearest, cls, JSON.stringify(congruity));
+    assert.deepEqual(Object.keys(congruity).sort(), ["C1", "C2", "C3"]);
+  }
+  assert.throws(() => nearestReferenceClass(refs[0].net, []), InputError);
+});
