@@ -5,6 +5,7 @@ import { checkStudyFeasible, defaultWorkers, runStudy } from "../experiments/run
 import { STUDIES, Study, StudyGrid, estimateStudySeconds, getStudy, studyJobs, studyNames } from "../experiments/studies";
 import { summarizeRecords } from "../experiments/summary";
 import { compactRecords, writeRecordsJsonl } from "../experiments/store";
+import { ShardSpec, parseShard, shardFolderName, shardInfo } from "../experiments/shard";
 import { OptionSpec, checkOutDir, parseArgs, parseIntList, plural, resolveOutFile } from "./args";
 import { SETTINGS_HELP, SETTINGS_OPTIONS, settingsFromArgs } from "./settings";
 
@@ -27,6 +28,9 @@ Options:
                          run, keeps the finished records and prints the --resume command)
   --yes                  start even when the run is estimated to take over ${CONFIRM_SECONDS / 60} min
   --list                 list the studies and their settings
+  --shard i/N            run only shard i of N (i from 0) of the study's models, into DIR/shard-i-of-N; every
+                         shard of one study uses the same options, then \`merge DIR\` writes DIR's records as the
+                         unsharded run would (SLURM: --shard $SLURM_ARRAY_TASK_ID/N with sbatch --array=0-(N-1))
   --compact FILE|DIR     also write a small copy of the records (per-circuit interpretation lists summed per output),
                          as notebooks/cached-results/ is made (a folder gets <study>.jsonl)
 Grid (override the study's; each list names distinct values, one model per combination and seed):
@@ -45,6 +49,7 @@ const spec: Record<string, OptionSpec> = {
   yes: { type: "boolean" },
   list: { type: "boolean" },
   compact: { type: "string" },
+  shard: { type: "string" },
   seed: { type: "number" },
   sizes: { type: "strings" },
   depths: { type: "strings" },
@@ -101,15 +106,20 @@ export async function run(argv: string[]): Promise<number> {
   const study = name === "custom" ? { ...getStudy("basic"), name: "custom" } : getStudy(name);
   const grid = gridFromArgs(study, a);
   const settings = settingsFromArgs(a);
-  const jobs = studyJobs(grid);
+  const shard: ShardSpec | undefined = a.shard === undefined ? undefined : parseShard(a.shard);
+  const allJobs = studyJobs(grid);
+  const shardJobs = shard ? new Set(shardInfo(grid, shard).jobs) : undefined;
+  const jobs = shardJobs ? allJobs.filter((j) => shardJobs.has(j.index)) : allJobs;
   checkStudyFeasible(grid, settings); // before estimating: an impossible width has no meaningful estimate
   const workers = a.workers ?? defaultWorkers();
-  const out = path.resolve(a.out ?? path.join("results", study.name));
+  const studyOut = path.resolve(a.out ?? path.join("results", study.name));
+  const out = shard ? path.join(studyOut, shardFolderName(shard)) : studyOut;
   checkOutDir(out, "run");
   const compact = a.compact === undefined ? undefined : resolveOutFile(a.compact, `${study.name}.jsonl`, "run", "--compact");
 
   const estimate = estimateStudySeconds(grid, jobs, Math.max(1, workers)) * 1000;
-  process.stderr.write(`${study.name}: ${jobs.length} models, ${plural(Math.max(1, workers), "worker")}, estimated ${formatDuration(estimate)} (rough, 2-core reference machine) → ${out}\n`);
+  const label = shard ? `${study.name} shard ${shard.index}/${shard.count}` : study.name;
+  process.stderr.write(`${label}: ${shard ? `${jobs.length} of ${allJobs.length}` : jobs.length} models, ${plural(Math.max(1, workers), "worker")}, estimated ${formatDuration(estimate)} (rough, 2-core reference machine) → ${out}\n`);
   if (estimate > CONFIRM_SECONDS * 1000 && !a.yes) {
     process.stderr.write(`run: this would take about ${formatDuration(estimate)}. Pass --yes to start it, or fewer --experiments (e.g. --experiments ${Math.max(1, Math.floor((grid.experiments * CONFIRM_SECONDS * 1000) / estimate))}); --resume continues a partial run later.\n`);
     return 2;
@@ -134,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
       resume: a.resume,
       workers,
       settings,
+      shard,
       signal: interrupt.signal,
       onRecord: (_r, done, total) => {
         if (firstDone < 0) firstDone = done - 1; // resumed records do not count for the rate
@@ -154,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
     return 130;
   }
   process.stderr.write(`${plural(ran, "model")} run, ${skipped} already recorded, ${formatDuration(Date.now() - start)}. Records: ${path.join(out, "results.jsonl")}, ${path.join(out, "results.csv")}\n`);
+  if (shard) process.stderr.write(`Shard ${shard.index}/${shard.count} done; once all ${shard.count} are, \`mi-identifiability merge ${studyOut}\` writes the study's records there.\n`);
   if (compact) {
     writeRecordsJsonl(compact, compactRecords(records));
     process.stderr.write(`Compact copy: ${compact}\n`);

@@ -4,3 +4,5 @@ export * from "./records";
 export * from "./store";
 export * from "./runner";
 export * from "./summary";
+export * from "./shard";
+export * from "./merge";

@@ -16,6 +16,7 @@ import { RecordWriter, openResults, sortRecords, writeAllRecords } from "./store
 import { StudyGrid, StudyJob, studyJobs, validateGrid } from "./studies";
 import type { WorkerReply, WorkerRequest } from "./worker";
 import { assertFreshBuild } from "../freshness";
+import { ShardSpec, shardInfo } from "./shard";
 
 export interface RunStudyOptions {
   /** Study name (recorded in every record and in run.json). */
@@ -31,6 +32,8 @@ export interface RunStudyOptions {
   settings?: Partial<AnalysisSettings>;
   /** Aborting it stops the run after the records in progress are dropped; the result says `interrupted`. */
   signal?: AbortSignal;
+  /** Run only shard i of N of the study's jobs (shard.ts); its folder's run.json records the shard and its jobs. */
+  shard?: ShardSpec;
   /** Replaces the train-and-analyse function (tests); only in this thread (workers: 0). */
   runJob?: (job: StudyJob) => StudyRecord;
   /** After each record: done and total count the whole study (resumed records included). */
@@ -38,7 +41,7 @@ export interface RunStudyOptions {
 }
 
 export interface RunStudyResult {
-  /** Every record of the study, job order. */
+  /** Every record of the study (of the shard, with `shard`), job order. */
   records: StudyRecord[];
   /** Jobs run now (the others came from the folder). */
   ran: number;
@@ -89,9 +92,11 @@ export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
   const grid = validateGrid({ ...opts.grid });
   const settings = resolveSettings(opts.settings ?? {});
   checkStudyFeasible(grid, settings);
-  const jobs = studyJobs(grid);
+  const shard = opts.shard ? shardInfo(grid, opts.shard) : undefined;
+  const shardJobs = new Set(shard?.jobs);
+  const jobs = studyJobs(grid).filter((j) => !shard || shardJobs.has(j.index));
   let done: StudyRecord[] = [];
-  if (opts.out) done = openResults(opts.out, { study: opts.study, grid, settings }, !!opts.resume);
+  if (opts.out) done = openResults(opts.out, { study: opts.study, grid, settings, ...(shard ? { shard } : {}) }, !!opts.resume);
   else if (opts.resume) throw new Error("runStudy: resume needs the results folder (out).");
   const doneKeys = new Set(done.filter((r) => r.study === opts.study).map((r) => r.key));
   const todo = jobs.filter((j) => !doneKeys.has(j.key));

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AnalysisSettings, StudyRecord, compactRecord, csvHeader, normalizeRecord, recordToCsvLine, settingsFromStored } from "../analysis";
 import type { StudyGrid } from "./studies";
+import type { ShardInfo } from "./shard";
 
 export const RESULTS_JSONL = "results.jsonl";
 export const RESULTS_CSV = "results.csv";
@@ -17,6 +18,8 @@ export interface RunInfo {
   grid: StudyGrid;
   /** The analysis settings of every record of the run. */
   settings: AnalysisSettings;
+  /** Present in a shard's folder (run --shard i/N): which shard, and its jobs. */
+  shard?: ShardInfo;
 }
 
 /** run.json as written by any version (before the settings object it held `analysis` with the old option names). */
@@ -123,6 +126,9 @@ export function openResults(dir: string, info: RunInfo, resume: boolean): StudyR
     const { experiments: _b, ...g2 } = info.grid;
     if (prev.study !== info.study || !sameJson(g1, g2) || !sameJson(prev.settings, info.settings))
       throw new Error(`--resume: ${dir} holds a different run (study ${prev.study}, grid ${JSON.stringify(prev.grid)}, settings ${JSON.stringify(prev.settings)}); resume with the same options or choose another --out.`);
+    // A shard's jobs depend on the whole grid (--experiments included) and N: resume only the same shard.
+    if (!sameJson(prev.shard ?? null, info.shard ?? null))
+      throw new Error(`--resume: ${dir} holds ${prev.shard ? `shard ${prev.shard.index}/${prev.shard.count} with ${prev.shard.jobs.length} jobs` : "an unsharded run"}, not ${info.shard ? `shard ${info.shard.index}/${info.shard.count} with ${info.shard.jobs.length} jobs` : "an unsharded run"}; resume with the same --shard and options, or choose another --out.`);
   }
   writeAtomic(runFile, JSON.stringify(info, null, 2) + "\n");
   const done = has ? sortRecords(parseRecords(fs.readFileSync(resultsFile, "utf8"), resultsFile)) : [];
