@@ -12,6 +12,7 @@ import { e2eSkip, launchChromium } from "./fixtures/browser";
 
 const root = path.resolve(__dirname, "..");
 const fixtures = path.join(root, "test", "fixtures", "notebooks");
+const { unprintedNumbers } = require("../scripts/notebook-prose.js") as { unprintedNumbers: (nb: unknown) => { cell: number; number: string; context: string }[] };
 const { ensureVenv } = require("../scripts/venv.js") as { ensureVenv: () => { binDir: string; env: NodeJS.ProcessEnv } };
 
 function reproduce(args: string[]) {
@@ -39,6 +40,10 @@ test("reproduce executes the notebooks and every Plotly chart of the HTML draws 
   const hasNotebooks = existsSync(nbDir) && readdirSync(nbDir).some((f) => f.endsWith(".ipynb"));
   const r = reproduce(hasNotebooks ? ["--out", out] : [path.join(fixtures, "display-smoke.ipynb"), "--out", out]);
   assert.equal(r.status, 0, `npm run reproduce failed:\n${r.stderr}`);
+  // the prose of every executed notebook quotes only numbers its cells printed (scripts/notebook-prose.js)
+  const unprinted = readdirSync(out).filter((x) => x.endsWith(".ipynb")).flatMap((x) =>
+    unprintedNumbers(JSON.parse(readFileSync(path.join(out, x), "utf8"))).map((p) => `${x} cell ${p.cell}: ${p.number} in "…${p.context}…"`));
+  assert.deepEqual(unprinted, [], "numbers quoted in markdown that no cell above printed");
   const f = reproduce([path.join(fixtures, "display-smoke.ipynb"), "--out", out]);
   assert.equal(f.status, 0, `display fixture failed:\n${f.stderr}`);
   const smoke = JSON.parse(readFileSync(path.join(out, "display-smoke.ipynb"), "utf8"));
