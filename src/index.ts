@@ -23,3 +23,4 @@ export * from "./figures/alignment";
 export * from "./figures/experiments";
 export * from "./figures/equivalence";
 export * from "./reference";
+export * from "./transformer";
