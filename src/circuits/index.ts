@@ -1,6 +1,6 @@
 /**
  * Where-then-what, step 1 (SPEC 4): circuits of an MLP. Stage files: count.ts (closed-form counts, the budget),
- * enumerate.ts (the reference's order), search.ts (`findCircuits`, the evaluator), compare.ts (sparsity, inclusion,
+ * enumerate.ts (the reference's order), search.ts (`findCircuits`, the evaluator), exact.ts (perfect circuits counted without visiting candidates one by one), compare.ts (sparsity, inclusion,
  * Jaccard, the sparsest circuits).
  */
 export {
@@ -16,4 +16,16 @@ export {
 } from "./count";
 export { enumerateCircuits } from "./enumerate";
 export { type CircuitMetrics, type CircuitSearchOptions, type CircuitSearchResult, type PerfectCircuit, findCircuits } from "./search";
+export {
+  DEFAULT_MAX_PREFIX_STATES,
+  type ListedCircuit,
+  MAX_DISTINCT_ROWS,
+  PREFIX_STATES_PER_SECOND,
+  type PerfectCount,
+  type PerfectCountOptions,
+  acceptedSumInterval,
+  countPerfectCircuits,
+  estimatePerfectCountWork,
+  listPerfectCircuits,
+} from "./exact";
 export { circuitIncluded, circuitJaccard, circuitOverlaps, circuitSparsity, sparsestCircuits } from "./compare";

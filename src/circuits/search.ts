@@ -57,7 +57,7 @@ export interface CircuitSearchResult {
 }
 
 /** Distinct (input, label) rows with multiplicities: on clean data 200 rows collapse to 4. */
-function distinctRows(data: Dataset): { x: Float32Array; y: Float32Array; w: Float64Array; u: number } {
+export function distinctRows(data: Dataset): { x: Float32Array; y: Float32Array; w: Float64Array; u: number } {
   const { nInputs: ni, nOutputs: no } = data;
   const index = new Map<string, number>();
   const xs: number[] = [];
@@ -79,6 +79,25 @@ function distinctRows(data: Dataset): { x: Float32Array; y: Float32Array; w: Flo
   return { x: Float32Array.from(xs), y: Float32Array.from(ys), w: Float64Array.from(ws), u: ws.length };
 }
 
+/** Throws an InputError unless `model` is an MLP and `data` a Dataset that fits it (shared by every circuit search). */
+export function checkCircuitInputs(model: MLP, data: Dataset, caller: string): void {
+  if (!model || !Array.isArray(model.layerSizes) || !Array.isArray(model.weights))
+    throw new InputError(`${caller}: model must be an MLP (e.g. loadReleasedModel().model or modelFromJson(text).model).`);
+  if (!data || typeof data !== "object" || !(data.x instanceof Float32Array) || !(data.y instanceof Float32Array))
+    throw new InputError(
+      `${caller}: data must be a Dataset { x: Float32Array (n × inputs), y: Float32Array (n × outputs), n, nInputs, nOutputs }, ` +
+        "e.g. { x: cleanInputs(2), y: Float32Array.from(getGate(\"XOR\").table), n: 4, nInputs: 2, nOutputs: 1 } or loadNotebookData().val.",
+    );
+  const sizes = model.layerSizes;
+  checkSizes(sizes);
+  const L = sizes.length - 1;
+  if (data.nInputs !== sizes[0] || data.nOutputs !== sizes[L])
+    throw new InputError(`${caller}: data has ${data.nInputs} inputs/${data.nOutputs} outputs; the model [${sizes.join(",")}] needs ${sizes[0]}/${sizes[L]}.`);
+  if (!Number.isInteger(data.n) || data.n <= 0) throw new InputError(`${caller}: data.n must be the number of rows (≥ 1), got ${data.n}.`);
+  if (data.x.length !== data.n * data.nInputs || data.y.length !== data.n * data.nOutputs)
+    throw new InputError(`${caller}: data.x has ${data.x.length} values and data.y ${data.y.length}; n = ${data.n} rows need ${data.n * data.nInputs} and ${data.n * data.nOutputs}.`);
+}
+
 /**
  * Evaluates every candidate circuit on `data` and keeps those with accuracy > threshold against the labels
  * (SPEC 4.4). Same order and float32 arithmetic as `runWithCache` with the circuit per candidate, but batched: rows are
@@ -86,21 +105,9 @@ function distinctRows(data: Dataset): { x: Float32Array; y: Float32Array; w: Flo
  * row is computed once and shared by every edge matrix that uses that row.
  */
 export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptions = {}): CircuitSearchResult {
-  if (!model || !Array.isArray(model.layerSizes) || !Array.isArray(model.weights))
-    throw new InputError("findCircuits: model must be an MLP (e.g. loadReleasedModel().model or modelFromJson(text).model).");
-  if (!data || typeof data !== "object" || !(data.x instanceof Float32Array) || !(data.y instanceof Float32Array))
-    throw new InputError(
-      "findCircuits: data must be a Dataset { x: Float32Array (n × inputs), y: Float32Array (n × outputs), n, nInputs, nOutputs }, " +
-        "e.g. { x: cleanInputs(2), y: Float32Array.from(getGate(\"XOR\").table), n: 4, nInputs: 2, nOutputs: 1 } or loadNotebookData().val.",
-    );
+  checkCircuitInputs(model, data, "findCircuits");
   const sizes = model.layerSizes;
-  checkSizes(sizes);
   const L = sizes.length - 1;
-  if (data.nInputs !== sizes[0] || data.nOutputs !== sizes[L])
-    throw new InputError(`findCircuits: data has ${data.nInputs} inputs/${data.nOutputs} outputs; the model [${sizes.join(",")}] needs ${sizes[0]}/${sizes[L]}.`);
-  if (!Number.isInteger(data.n) || data.n <= 0) throw new InputError(`findCircuits: data.n must be the number of rows (≥ 1), got ${data.n}.`);
-  if (data.x.length !== data.n * data.nInputs || data.y.length !== data.n * data.nOutputs)
-    throw new InputError(`findCircuits: data.x has ${data.x.length} values and data.y ${data.y.length}; n = ${data.n} rows need ${data.n * data.nInputs} and ${data.n * data.nOutputs}.`);
   const nCandidates = checkCandidateBudget(sizes, opts);
   const threshold = opts.accuracyThreshold ?? 0.99;
   const wantMetrics = opts.metrics ?? true;
