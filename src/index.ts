@@ -24,3 +24,4 @@ export * from "./figures/experiments";
 export * from "./figures/equivalence";
 export * from "./reference";
 export * from "./transformer";
+export * from "./rasp";
