@@ -25,3 +25,4 @@ export * from "./figures/equivalence";
 export * from "./reference";
 export * from "./transformer";
 export * from "./rasp";
+export * from "./discovery";

@@ -1,0 +1,215 @@
+/**
+ * The discovery methods over a study's models. Records without weights (the cached studies are compact) are
+ * rebuilt by retraining the job from the study's grid and the record's key (deterministic: same seed, same
+ * weights; the rebuild is checked against the record's epochs and loss, and the truth against its perfect-circuit
+ * count). For each accepted model: the exhaustive truth once, then every setting of the sweep and its verdict, as
+ * one `DiscoveryRecord` per model (a JSON line, appended and resumable). `summarizeDiscovery` gives the study table.
+ */
+import * as fs from "node:fs";
+import { StudyRecord } from "../analysis";
+import { MLP, splitOutputs } from "../model";
+import { Dataset } from "../tasks";
+import { InputError } from "../errors";
+import { trainExperimentSync } from "../train";
+import { StudyGrid, getStudy, jobExperimentConfig, studyJobs } from "../experiments";
+import { Ablation } from "./ablation";
+import { DiscoverySetting, resolveSetting, runDiscovery } from "./methods";
+import { discoveryTask } from "./metrics";
+import { CircuitTruth, CircuitVerdict, circuitVerdict, exhaustiveTruth } from "./verdict";
+
+/** The study sweep: each method's knob swept at zero ablation, then the other ablations, metrics, seeds, kinds. */
+export const DISCOVERY_SWEEP: DiscoverySetting[] = [
+  ...[0.001, 0.01, 0.03, 0.1].map((tau): DiscoverySetting => ({ method: "acdc", tau })),
+  { method: "acdc", tau: 0.01, ablation: "mean" },
+  { method: "acdc", tau: 0.01, ablation: "resample" },
+  { method: "acdc", tau: 0.1, metric: "accuracy" },
+  ...[6, 8, 10, 12].map((topK): DiscoverySetting => ({ method: "eap", topK })),
+  { method: "eap", topK: 8, ablation: "mean" },
+  { method: "eap", topK: 8, ablation: "resample" },
+  { method: "eap", topK: 8, metric: "mse" },
+  ...[6, 8, 10, 12].map((topK): DiscoverySetting => ({ method: "eap-ig", topK, steps: 5 })),
+  { method: "eap-ig", topK: 8, steps: 5, ablation: "mean" },
+  { method: "eap-ig", topK: 8, steps: 5, ablation: "resample" },
+  ...[0.1, 0.3, 1, 3].map((lambda): DiscoverySetting => ({ method: "masks", maskKind: "edges", lambda })),
+  { method: "masks", maskKind: "edges", lambda: 1, ablation: "mean" },
+  { method: "masks", maskKind: "edges", lambda: 1, ablation: "resample" },
+  { method: "masks", maskKind: "edges", lambda: 1, seed: 1 },
+  ...[0.3, 1, 3].map((lambda): DiscoverySetting => ({ method: "masks", maskKind: "nodes", lambda })),
+];
+
+/** One setting's answer on one model and its verdict. */
+export interface DiscoveryOutcome extends CircuitVerdict {
+  label: string;
+  method: string;
+  ablation: string;
+  metric: string;
+  ms: number;
+}
+
+/** Every setting on one model (one output), against its exhaustive truth. */
+export function discoverModel(model: MLP, truth: CircuitTruth, settings: readonly DiscoverySetting[]): DiscoveryOutcome[] {
+  const task = discoveryTask(model, truth.val);
+  const ablations = new Map<string, Ablation>();
+  return settings.map((s) => {
+    const r = resolveSetting(s);
+    const res = runDiscovery(model, truth.graph, task, s, ablations);
+    return { label: res.label, method: r.method, ablation: r.ablation, metric: r.metric, ms: res.ms, ...circuitVerdict(model, truth, res.circuit, res.scores) };
+  });
+}
+
+/** One model's line of a discovery study. */
+export interface DiscoveryRecord {
+  study: string;
+  key: string;
+  job: number;
+  size: number;
+  seed_offset: number;
+  n_candidates: number;
+  n_perfect: number;
+  timings_ms: { train: number; truth: number; methods: number };
+  results: DiscoveryOutcome[];
+}
+
+/** Retrains a record's model from its study's grid (or `grid`) and checks it against the record. */
+export function rebuildStudyModel(record: StudyRecord, grid?: StudyGrid): { model: MLP; val: Dataset; ms: number } {
+  const g = grid ?? getStudy(record.study).grid;
+  const job = studyJobs(g).find((j) => j.key === record.key);
+  if (!job) throw new InputError(`discovery study: record ${record.key} is not a job of study ${record.study}'s grid; pass the run's grid (run.json).`);
+  const t0 = performance.now();
+  const { data, result } = trainExperimentSync(jobExperimentConfig(g, job));
+  if (result.accepted !== record.accepted || result.epochs !== record.epochs || (record.final_loss !== null && Math.abs(result.loss - record.final_loss) > 1e-9))
+    throw new Error(`discovery study: retraining ${record.key} gave epochs ${result.epochs}, loss ${result.loss}; the record says ${record.epochs}, ${record.final_loss} (different code or settings).`);
+  return { model: result.model, val: data.val, ms: performance.now() - t0 };
+}
+
+export interface DiscoveryStudyOptions {
+  records: readonly StudyRecord[];
+  /** JSON Lines file the records are appended to; records already there (same study and key) are skipped. */
+  out?: string;
+  settings?: readonly DiscoverySetting[];
+  grid?: StudyGrid;
+  /** Only these hidden widths. */
+  sizes?: readonly number[];
+  /** Refuse models with more candidate circuits than this (default 5 000 000, findCircuits' budget). */
+  maxCandidates?: number;
+  onRecord?: (r: DiscoveryRecord, done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Reads a discovery JSONL (a torn last line is dropped). */
+export function readDiscoveryRecords(file: string): DiscoveryRecord[] {
+  if (!fs.existsSync(file)) return [];
+  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim());
+  const out: DiscoveryRecord[] = [];
+  lines.forEach((l, i) => {
+    try {
+      out.push(JSON.parse(l) as DiscoveryRecord);
+    } catch (e) {
+      if (i !== lines.length - 1) throw new Error(`${file}: line ${i + 1} is not valid JSON.`, { cause: e });
+    }
+  });
+  return out;
+}
+
+/** Runs the sweep over the accepted models of `records`, appending one line per model to `out`. */
+export async function runDiscoveryStudy(opts: DiscoveryStudyOptions): Promise<DiscoveryRecord[]> {
+  const settings = opts.settings ?? DISCOVERY_SWEEP;
+  settings.forEach(resolveSetting);
+  const todo = opts.records.filter((r) => r.accepted && (!opts.sizes || opts.sizes.includes(r.sizes)));
+  const done = opts.out ? readDiscoveryRecords(opts.out) : [];
+  const doneKeys = new Set(done.map((d) => `${d.study}|${d.key}`));
+  if (opts.out && done.length) {
+    // Drop a torn last line before appending.
+    fs.writeFileSync(opts.out, done.map((d) => JSON.stringify(d) + "\n").join(""));
+  }
+  const out = [...done];
+  for (const record of todo) {
+    if (opts.signal?.aborted) break;
+    if (doneKeys.has(`${record.study}|${record.key}`)) continue;
+    const { model, val, ms: trainMs } = rebuildStudyModel(record, opts.grid);
+    const sub = splitOutputs(model)[0];
+    const subVal: Dataset = { ...val, y: val.y.filter((_, k) => k % val.nOutputs === 0), nOutputs: 1 };
+    const truth = exhaustiveTruth(sub, subVal, { accuracyThreshold: record.settings?.accuracyThreshold ?? 0.99, maxCandidates: opts.maxCandidates });
+    if (record.perfect_circuits && record.perfect_circuits[0] !== truth.perfect.length)
+      throw new Error(`discovery study: ${record.key}: ${truth.perfect.length} perfect circuits, the record says ${record.perfect_circuits[0]}.`);
+    const t0 = performance.now();
+    const results = discoverModel(sub, truth, settings);
+    const rec: DiscoveryRecord = {
+      study: record.study,
+      key: record.key,
+      job: record.job,
+      size: record.sizes,
+      seed_offset: record.seed_offset,
+      n_candidates: truth.nCandidates,
+      n_perfect: truth.perfect.length,
+      timings_ms: { train: trainMs, truth: truth.ms, methods: performance.now() - t0 },
+      results,
+    };
+    if (opts.out) fs.appendFileSync(opts.out, JSON.stringify(rec) + "\n");
+    out.push(rec);
+    opts.onRecord?.(rec, out.length, todo.length);
+    await new Promise((r) => setImmediate(r));
+  }
+  return out;
+}
+
+/** One row of the study table: a method setting on the models of one width (or all). */
+export interface DiscoverySummaryRow {
+  size: number | "all";
+  label: string;
+  method: string;
+  /** Models with at least one perfect circuit. */
+  models: number;
+  perfect: number;
+  minimal: number;
+  sufficient: number;
+  meanAuroc: number | null;
+  /** Mean faithfulness of the answer minus the best perfect circuit's. */
+  meanFaithfulnessGap: number | null;
+  meanMs: number;
+}
+
+/** Per method: mean number of distinct perfect circuits its settings pick on one model, and the share of models with ≥ 2. */
+export interface DiscoveryChoiceRow {
+  size: number | "all";
+  method: string;
+  models: number;
+  meanDistinctPerfect: number;
+  atLeastTwo: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** The study table over models with at least one perfect circuit, per width and overall. */
+export function summarizeDiscovery(records: readonly DiscoveryRecord[]): { rows: DiscoverySummaryRow[]; choices: DiscoveryChoiceRow[] } {
+  const withTruth = records.filter((r) => r.n_perfect > 0);
+  const sizes = [...new Set(withTruth.map((r) => r.size))].sort((a, b) => a - b);
+  const rows: DiscoverySummaryRow[] = [];
+  const choices: DiscoveryChoiceRow[] = [];
+  for (const size of [...sizes, "all" as const]) {
+    const rs = withTruth.filter((r) => size === "all" || r.size === size);
+    if (!rs.length) continue;
+    const labels = [...new Set(rs.flatMap((r) => r.results.map((o) => o.label)))];
+    for (const label of labels) {
+      const os = rs.map((r) => r.results.find((o) => o.label === label)).filter((o): o is DiscoveryOutcome => !!o);
+      const frac = (f: (o: DiscoveryOutcome) => boolean) => os.filter(f).length / os.length;
+      rows.push({
+        size,
+        label,
+        method: os[0].method,
+        models: os.length,
+        perfect: frac((o) => o.perfect),
+        minimal: frac((o) => o.minimal),
+        sufficient: frac((o) => o.sufficient),
+        meanAuroc: mean(os.filter((o) => o.auroc !== null).map((o) => o.auroc!)),
+        meanFaithfulnessGap: mean(os.filter((o) => o.bestFaithfulness !== null).map((o) => o.faithfulness - o.bestFaithfulness!)),
+        meanMs: mean(os.map((o) => o.ms))!,
+      });
+    }
+    for (const method of [...new Set(rows.filter((r) => r.size === size).map((r) => r.method))]) {
+      const distinct = rs.map((r) => new Set(r.results.filter((o) => o.method === method && o.perfect).map((o) => o.perfectIndex)).size);
+      choices.push({ size, method, models: rs.length, meanDistinctPerfect: mean(distinct)!, atLeastTwo: distinct.filter((d) => d >= 2).length / rs.length });
+    }
+  }
+  return { rows, choices };
+}
