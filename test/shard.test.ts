@@ -121,12 +121,14 @@ test("merge refuses shards that are not one whole run, naming the folders", asyn
   refuse([edit(shards[0], (s) => s.records.push(foreign)), ...shards.slice(1)], new RegExp(`${dirs[0]} \\(shard 0/4\\) holds a record that is not one of its jobs`));
 
   // Resuming a shard folder as another shard, or as the whole run, is refused (its jobs would differ).
-  const copy = path.join(tmp(), "s0");
+  const unmerged = tmp();
+  const copy = path.join(unmerged, "shard-0-of-4");
   cpSync(dirs[0], copy, { recursive: true });
+  assert.throws(() => readRecords(unmerged), /holds the shards of a run; merge them first \(`mi-identifiability merge /);
   await assert.rejects(runStudy({ study: "network-size", grid: GRID, out: copy, workers: 0, resume: true, shard: { index: 1, count: 4 } }), /holds shard 0\/4 .* not shard 1\/4/);
   await assert.rejects(runStudy({ study: "network-size", grid: GRID, out: copy, workers: 0, resume: true }), /holds shard 0\/4 .* not an unsharded run/);
   await assert.rejects(runStudy({ study: "network-size", grid: { ...GRID, experiments: 4 }, out: copy, workers: 0, resume: true, shard: { index: 0, count: 4 } }), /--resume: .* holds shard 0\/4/);
-  rmSync(copy, { recursive: true });
+  rmSync(unmerged, { recursive: true });
 });
 
 test("CLI: run --shard i/N into DIR/shard-i-of-N, merge DIR; a missing shard is named", async () => {

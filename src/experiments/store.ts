@@ -51,7 +51,11 @@ export function parseRecords(text: string, file = RESULTS_JSONL): StudyRecord[] 
 /** The records of a results folder (or a .jsonl file), in job order, one per key (the last wins). */
 export function readRecords(dirOrFile: string): StudyRecord[] {
   const file = dirOrFile.endsWith(".jsonl") ? dirOrFile : path.join(dirOrFile, RESULTS_JSONL);
-  if (!fs.existsSync(file)) throw new Error(`No results at ${file}: run \`mi-identifiability run <study> --out ${dirOrFile}\` first.`);
+  if (!fs.existsSync(file)) {
+    const sharded = fs.existsSync(dirOrFile) && fs.statSync(dirOrFile).isDirectory() && fs.readdirSync(dirOrFile).some((n) => /^shard-\d+-of-\d+$/.test(n));
+    if (sharded) throw new Error(`No results at ${file}: ${dirOrFile} holds the shards of a run; merge them first (\`mi-identifiability merge ${dirOrFile}\`).`);
+    throw new Error(`No results at ${file}: run \`mi-identifiability run <study> --out ${dirOrFile}\` first.`);
+  }
   return sortRecords(parseRecords(fs.readFileSync(file, "utf8"), file));
 }
 
