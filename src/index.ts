@@ -26,3 +26,4 @@ export * from "./reference";
 export * from "./transformer";
 export * from "./rasp";
 export * from "./discovery";
+export * from "./figures/discovery";
