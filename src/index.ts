@@ -23,6 +23,8 @@ export * from "./figures/alignment";
 export * from "./figures/experiments";
 export * from "./figures/equivalence";
 export * from "./reference";
+export * from "./mnist";
+export * from "./figures/mnist";
 export * from "./transformer";
 export * from "./rasp";
 export * from "./discovery";

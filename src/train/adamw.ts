@@ -1,6 +1,7 @@
 /**
  * AdamW exactly as torch.optim.AdamW (single-tensor path, amsgrad off) computes it, on Float32Array parameters:
- *   p ← p·(1 − lr·wd)                       (decoupled weight decay, before the Adam step)
+ *   p ← p·(1 − lr·wd)                       (decoupled weight decay, before the Adam step; AdamW only)
+ *   g ← g + wd·p                             (plain Adam's coupled L2 term instead, torch.optim.Adam; none at wd 0)
  *   m ← m + (g − m)·(1 − β1)                 (exp_avg.lerp_)
  *   v ← v·β2 + (1 − β2)·g²
  *   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
@@ -12,7 +13,11 @@ export interface AdamWHyper {
   beta1: number;
   beta2: number;
   eps: number;
+  /** "adamw" (default): decoupled weight decay; "adam": torch.optim.Adam, the decay added to the gradient. */
+  optimizer?: Optimizer;
 }
+
+export type Optimizer = "adamw" | "adam";
 
 export class AdamW {
   private readonly m: Float32Array[];
@@ -28,7 +33,9 @@ export class AdamW {
   step(grads: ArrayLike<number>[]): void {
     const { lr, weightDecay, beta1, beta2, eps } = this.h;
     this.t++;
-    const decay = 1 - lr * weightDecay;
+    const coupled = this.h.optimizer === "adam";
+    const decay = coupled ? 1 : 1 - lr * weightDecay;
+    const l2 = coupled ? weightDecay : 0;
     const bc1 = 1 - Math.pow(beta1, this.t);
     const bc2sqrt = Math.sqrt(1 - Math.pow(beta2, this.t));
     const stepSize = lr / bc1;
@@ -40,8 +47,8 @@ export class AdamW {
       const v = this.v[i];
       const g = grads[i];
       for (let j = 0; j < p.length; j++) {
-        const gj = Math.fround(g[j]);
-        p[j] = p[j] * decay;
+        const gj = l2 === 0 ? Math.fround(g[j]) : Math.fround(Math.fround(g[j]) + Math.fround(l2 * p[j]));
+        if (decay !== 1) p[j] = p[j] * decay;
         m[j] = m[j] + (gj - m[j]) * w1;
         v[j] = v[j] * beta2 + w2 * gj * gj;
         p[j] = p[j] - (stepSize * m[j]) / (Math.sqrt(v[j]) / bc2sqrt + eps);

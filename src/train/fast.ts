@@ -4,17 +4,21 @@
  * activations live in Float32Arrays (rounded after every layer and every update, as PyTorch's float32 tensors
  * are); sums inside one dot product and the batch gradient sums are accumulated in float64, which differs from
  * float32 accumulation by rounding only. Small networks run the same computation as a kernel generated for their
- * architecture (unrolled.ts, bit-identical, several times faster); these loops are the reference and the path for
- * large networks.
+ * architecture (unrolled.ts, bit-identical, several times faster); large networks run the batch kernel of blocked.ts
+ * (bit-identical, weights read once per block of rows); these per-row loops are the reference both are tested against.
  */
 import { MLP, LEAKY_SLOPE, cloneMLP } from "../model";
 import { Dataset } from "../tasks";
 import { EpochRunner, ResolvedOptions } from "./loop";
 import { AdamW } from "./adamw";
 import { unrolledKernel } from "./unrolled";
+import { blockedBatch, blockedScratch } from "./blocked";
 
-/** `unrolled: false` forces the generic loops (tests compare both); by default small networks use unrolled.ts. */
-export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: { unrolled?: boolean } = {}): EpochRunner {
+/**
+ * `unrolled: false` / `blocked: false` force the generic per-row loops (tests compare all three); by default small
+ * networks use unrolled.ts and the others blocked.ts.
+ */
+export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: { unrolled?: boolean; blocked?: boolean } = {}): EpochRunner {
   const m = cloneMLP(init);
   const sizes = m.layerSizes;
   const L = sizes.length - 1;
@@ -35,6 +39,7 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
   const n = train.n;
   const bs = o.batchSize;
   const kernel = opts.unrolled === false ? null : unrolledKernel(sizes, LEAKY_SLOPE);
+  const blocked = !kernel && opts.blocked !== false ? blockedScratch(sizes, Math.min(o.batchSize, n)) : null;
   const params = [...W, ...b];
   const slope = LEAKY_SLOPE; // a local: imported bindings are property reads (getters under tsx) in the hot loop
 
@@ -51,6 +56,11 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
         continue;
       }
       for (const g of grads) g.fill(0);
+      if (blocked) {
+        losses[bi] = Math.fround(blockedBatch(sizes, W, b, gW, gb, x, y, order, from, to - from, scale, slope, blocked) * scale);
+        opt.step(grads);
+        continue;
+      }
       let sq = 0;
       for (let k = from; k < to; k++) {
         const r = order[k];

@@ -12,6 +12,7 @@ import { Engine, TrainOptions, TrainResult } from "./types";
 /** Every option filled with main.py's default. */
 export interface ResolvedOptions {
   lr: number;
+  optimizer: "adamw" | "adam";
   lossTarget: number;
   epochs: number;
   batchSize: number;
@@ -27,12 +28,14 @@ export interface ResolvedOptions {
 
 export function resolveOptions(opts: TrainOptions): ResolvedOptions {
   if (!opts || typeof opts !== "object") throw new Error("train: options are required, at least { seed }.");
+  const optimizer = opts.optimizer ?? "adamw";
   const r: ResolvedOptions = {
     lr: opts.lr ?? 1e-3,
+    optimizer,
     lossTarget: opts.lossTarget ?? 0.01,
     epochs: opts.epochs ?? 1000,
     batchSize: opts.batchSize ?? 100,
-    weightDecay: opts.weightDecay ?? 0.01,
+    weightDecay: opts.weightDecay ?? (optimizer === "adam" ? 0 : 0.01),
     patience: opts.patience ?? 3,
     seed: opts.seed,
     engine: opts.engine ?? "fast",
@@ -48,6 +51,7 @@ export function resolveOptions(opts: TrainOptions): ResolvedOptions {
   if (!Number.isInteger(r.batchSize) || r.batchSize < 1) throw new Error(`train: batchSize must be a positive integer (main.py: 100), got ${opts.batchSize}.`);
   if (!(r.weightDecay >= 0)) throw new Error(`train: weightDecay must be >= 0 (AdamW default 0.01), got ${opts.weightDecay}.`);
   if (!Number.isInteger(r.patience) || r.patience < 1) throw new Error(`train: patience must be a positive integer (reference: 3), got ${opts.patience}.`);
+  if (optimizer !== "adamw" && optimizer !== "adam") throw new Error(`train: optimizer must be "adamw" (main.py) or "adam" (plain Adam), got "${opts.optimizer}".`);
   if (r.engine !== "fast" && r.engine !== "tfjs") throw new Error(`train: engine must be "fast" or "tfjs", got "${opts.engine}".`);
   return r;
 }

@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js engine: the same math as the fast engine with tf ops. Forward act(x·Wᵀ + b) with weights kept
- * in PyTorch layout [out][in]; MSE mean over rows and outputs; gradients by tf.variableGrads; AdamW written out
- * (tfjs has none) with torch's formulas (see adamw.ts). Batches come from the same row order as the fast engine.
+ * in PyTorch layout [out][in]; MSE mean over rows and outputs; gradients by tf.variableGrads; AdamW (or plain Adam)
+ * written out (tfjs has no AdamW) with torch's formulas (see adamw.ts). Batches come from the same row order as the fast engine.
  */
 import { MLP, LEAKY_SLOPE, cloneMLP } from "../model";
 import { Dataset } from "../tasks";
@@ -34,12 +34,13 @@ export function tfjsRunner(tf: any, init: MLP, train: Dataset, o: ResolvedOption
     const bc2sqrt = Math.sqrt(1 - Math.pow(o.beta2, t));
     tf.tidy(() => {
       params.forEach((p: any, i: number) => {
-        const g = grads[p.name];
+        // plain Adam adds its (L2) decay to the gradient; AdamW decays the weights (decoupled, below)
+        const g = o.optimizer === "adam" && o.weightDecay !== 0 ? tf.add(grads[p.name], tf.mul(p, o.weightDecay)) : grads[p.name];
         const m = tf.add(M[i], tf.mul(tf.sub(g, M[i]), 1 - o.beta1));
         const v = tf.add(tf.mul(V[i], o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
         M[i].assign(m);
         V[i].assign(v);
-        const decayed = tf.mul(p, 1 - o.lr * o.weightDecay);
+        const decayed = o.optimizer === "adam" ? p : tf.mul(p, 1 - o.lr * o.weightDecay);
         const denom = tf.add(tf.div(tf.sqrt(v), bc2sqrt), o.eps);
         p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), o.lr / bc1)));
       });

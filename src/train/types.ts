@@ -10,15 +10,17 @@ import { BackendName } from "../backend";
 export type Engine = "fast" | "tfjs";
 
 export interface TrainOptions {
-  /** AdamW learning rate (main.py: 1e-3). */
+  /** Learning rate (main.py: 1e-3). */
   lr?: number;
+  /** "adamw" (main.py, default) or "adam" (plain torch.optim.Adam: the MNIST demo's optimizer). */
+  optimizer?: "adamw" | "adam";
   /** Stop at the first epoch whose mean batch loss is below it; acceptance needs final loss <= it (0.01). */
   lossTarget?: number;
   /** Maximum epochs (1000). */
   epochs?: number;
   /** Mini-batch size (100; the last batch may be smaller). */
   batchSize?: number;
-  /** AdamW decoupled weight decay (0.01). */
+  /** Weight decay: AdamW's decoupled decay (default 0.01), Adam's L2 term added to the gradient (default 0). */
   weightDecay?: number;
   /** Early-stopping patience in non-improving epochs (3). */
   patience?: number;
