@@ -22,6 +22,7 @@ export * from "./figures/training";
 export * from "./figures/alignment";
 export * from "./figures/experiments";
 export * from "./figures/equivalence";
+export * from "./das";
 export * from "./reference";
 export * from "./mnist";
 export * from "./figures/mnist";

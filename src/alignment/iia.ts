@@ -49,6 +49,15 @@ export function interchangeAccuracy(low: ArrayLike<number>, high: ArrayLike<numb
   return ok / pairs.length;
 }
 
+/**
+ * IIA over sampled pairs (continuous inputs, e.g. DAS's hierarchical-equality task): outcome i belongs to pair i.
+ * The same count as interchangeAccuracy, over a table with one row per pair.
+ */
+export function sampledInterchangeAccuracy(low: ArrayLike<number>, high: ArrayLike<number>): number {
+  if (low.length !== high.length) throw new Error(`IIA: ${low.length} low-level and ${high.length} high-level outcomes; give one of each per pair.`);
+  return interchangeAccuracy(low, high, low.length, Array.from({ length: low.length }, (_, i) => ({ source: 0, base: i })));
+}
+
 /** High-level outcomes of intervening on node `id`: high[source * nRows + base] (SPEC 7). */
 export function highLevelOutcomes(f: Formula, id: number, nVars: number): Uint8Array {
   const nRows = 1 << nVars;
