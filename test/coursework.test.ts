@@ -7,7 +7,11 @@ import path from "node:path";
 import {
   cleanDataset, getGate, readRecords, modelCounts, spreadTable, describeSpread, describeIdentifiability, summarizeRecords, formatCount,
   handBuiltXor, handBuiltPopulation, makeProbes, prepareNet, nearestReferenceClass, InputError,
+  runStudyCached, runStudyJob, getStudy, compactRecords,
 } from "../src";
+import type { StudyJob } from "../src";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { ModelCounts } from "../src";
 
 const root = path.resolve(__dirname, "..");
@@ -67,4 +71,21 @@ test("nearestReferenceClass: a hand-built net of each class is nearest to its ow
     assert.deepEqual(Object.keys(congruity).sort(), ["C1", "C2", "C3"]);
   }
   assert.throws(() => nearestReferenceClass(refs[0].net, []), InputError);
+});
+
+test("runStudyCached: a configuration in the file is read back, any other runs live (and is appended only when asked)", async () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "mi-cache-")), "runs.jsonl");
+  const grid = { ...getStudy("basic").grid, experiments: 2, sizes: [2] };
+  let calls = 0;
+  const runJob = (j: StudyJob) => (calls++, runStudyJob("custom", grid, j, {}));
+  const first = await runStudyCached({ cacheFile: file, study: "custom", grid, workers: 0, runJob, update: true });
+  assert.deepEqual([first.cached, calls, first.records.length], [false, 2, 2]);
+  const again = await runStudyCached({ cacheFile: file, study: "custom", grid: { ...grid }, settings: { accuracyThreshold: 0.99 }, workers: 0, runJob });
+  assert.deepEqual([again.cached, calls], [true, 2], "the default settings spelled out are the same configuration");
+  assert.deepEqual(again.records, compactRecords(first.records));
+  const other = await runStudyCached({ cacheFile: file, study: "custom", grid, settings: { groundingMode: "corrected" }, workers: 0, runJob });
+  assert.deepEqual([other.cached, calls], [false, 4]);
+  assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 1, "not appended without update");
+  writeFileSync(file, "{not json\n");
+  await assert.rejects(runStudyCached({ cacheFile: file, study: "custom", grid, workers: 0, runJob }), /line 1 is not a cached run/);
 });

@@ -4,5 +4,6 @@ export * from "./records";
 export * from "./store";
 export * from "./runner";
 export * from "./summary";
+export * from "./cache";
 export * from "./shard";
 export * from "./merge";
