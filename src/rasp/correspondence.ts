@@ -13,7 +13,7 @@
 import { InputError } from "../errors";
 import { Rng } from "../rng";
 import type { TransformerConfig } from "../transformer/types";
-import { RaspNode, RaspProgram, computedNodes, programNode } from "./program";
+import { RaspNode, RaspProgram, computedNodes, programNode, selectorPattern } from "./program";
 
 export type ComponentSite = { layer: number; component: "attn"; heads: number[] } | { layer: number; component: "mlp"; neurons: number[] };
 export type Correspondence = Record<string, ComponentSite[]>;
@@ -210,4 +210,29 @@ export function unmappedComponents(config: TransformerConfig, corr: Corresponden
     const neurons = new Set(sites.flatMap((s) => (s.component === "mlp" ? s.neurons : [])));
     return { layer, heads: contiguous(0, config.nHeads).filter((h) => !heads.has(h)), neurons: contiguous(0, config.dMlp).filter((j) => !neurons.has(j)) };
   });
+}
+
+/**
+ * The attention patterns a tracr-compiled model would show on `tokens`, placed on the heads of a correspondence:
+ * `[layer][head][query][key]` over BOS and the tokens. An aggregate attends uniformly to its selected keys (to BOS
+ * when none is selected); a selector width attends to BOS and its selected keys alike, so BOS gets 1/(width + 1)
+ * (what the MLP after it decodes); BOS as a query, and every head that implements no node, attend to BOS only.
+ */
+export function programAttention(program: RaspProgram, config: Pick<TransformerConfig, "nLayers" | "nHeads">, corr: Correspondence, tokens: readonly number[]): number[][][][] {
+  const L = program.length + 1;
+  const bosOnly = (): number[][] => Array.from({ length: L }, () => Array.from({ length: L }, (_, k) => (k === 0 ? 1 : 0)));
+  const out = Array.from({ length: config.nLayers }, () => Array.from({ length: config.nHeads }, bosOnly));
+  for (const node of computedNodes(program)) {
+    if (node.op.kind !== "aggregate" && node.op.kind !== "selectorWidth") continue;
+    const sel = selectorPattern(program, node.name, tokens);
+    const width = node.op.kind === "selectorWidth";
+    const pattern = bosOnly();
+    for (let q = 1; q < L; q++) {
+      const row = [width ? 1 : 0, ...sel[q - 1]];
+      const total = row.reduce((a, b) => a + b, 0);
+      pattern[q] = total === 0 ? row.map((_, k) => (k === 0 ? 1 : 0)) : row.map((x) => x / total);
+    }
+    for (const s of corr[node.name] ?? []) if (s.component === "attn") for (const h of s.heads) out[s.layer][h] = pattern.map((r) => [...r]);
+  }
+  return out;
 }
