@@ -28,5 +28,6 @@ export * from "./mnist";
 export * from "./figures/mnist";
 export * from "./transformer";
 export * from "./rasp";
+export * from "./figures/transformer";
 export * from "./discovery";
 export * from "./figures/discovery";
