@@ -92,7 +92,8 @@ wait_for 10 "munged answering" bash -c "munge -n --socket='$socket' | unmunge --
 
 # --- slurm.conf from the machine itself (slurmd -C: hostname, CPUs, sockets, cores, memory), free ports
 node_line=$(slurmd -C | head -n 1)
-host=$(hostname -s)
+host=$(sed -n 's/^NodeName=\([^ ]*\).*/\1/p' <<<"$node_line")
+[ -n "$host" ] || fail "slurmd -C gave no NodeName: $node_line"
 read -r ctld_port slurmd_port < <(node -e '
   const net = require("node:net");
   const free = () => new Promise((r) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => r(p)); }); });
@@ -133,7 +134,7 @@ export SLURM_CONF=$work/slurm.conf
 say "single-node cluster: $node_line (ports $ctld_port, $slurmd_port)"
 $SUDO slurmctld -f "$SLURM_CONF" -i
 wait_for 20 "slurmctld answering" scontrol ping
-$SUDO slurmd -f "$SLURM_CONF"
+$SUDO slurmd -f "$SLURM_CONF" -N "$host"
 wait_for 30 "node $host idle" bash -c "sinfo -h -n '$host' -o %T | grep -qx idle"
 
 # --- the study as an array of shards, and a merge job that runs once every shard has succeeded

@@ -12,6 +12,7 @@ import { AnalysisSettings, StudyRecord, resolveSettings, settingFlag } from "../
 import { checkCandidateBudget } from "../circuits";
 import { makeTask } from "../tasks";
 import { runStudyJob } from "./records";
+import { runMnistJob } from "../mnist";
 import { RecordWriter, openResults, sortRecords, writeAllRecords } from "./store";
 import { StudyGrid, StudyJob, studyJobs, validateGrid } from "./studies";
 import type { WorkerReply, WorkerRequest } from "./worker";
@@ -113,7 +114,7 @@ export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
     if (!Number.isInteger(workers) || workers < 0) throw new Error(`workers must be a non-negative integer (0 = this thread), got ${workers}.`);
     if (opts.runJob && workers > 0) throw new Error("runStudy: a custom runJob runs in this thread only; pass workers: 0.");
     if (workers === 0 || todo.length === 0) {
-      const fn = opts.runJob ?? ((j: StudyJob) => runStudyJob(opts.study, grid, j, settings));
+      const fn = opts.runJob ?? ((j: StudyJob) => (opts.study === "mnist" ? runMnistJob : runStudyJob)(opts.study, grid, j, settings));
       for (const job of todo) {
         if (signal?.aborted) break;
         finish(fn(job));

@@ -4,6 +4,7 @@
 import { parentPort } from "node:worker_threads";
 import type { AnalysisSettings } from "../analysis";
 import { runStudyJob } from "./records";
+import { runMnistJob } from "../mnist";
 import type { StudyGrid, StudyJob } from "./studies";
 
 export interface WorkerRequest {
@@ -19,7 +20,7 @@ if (parentPort) {
   const port = parentPort;
   port.on("message", (req: WorkerRequest) => {
     try {
-      port.postMessage({ job: req.job.index, record: runStudyJob(req.study, req.grid, req.job, req.settings) } satisfies WorkerReply);
+      port.postMessage({ job: req.job.index, record: (req.study === "mnist" ? runMnistJob : runStudyJob)(req.study, req.grid, req.job, req.settings) } satisfies WorkerReply);
     } catch (e) {
       port.postMessage({ job: req.job.index, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
     }
