@@ -4,13 +4,13 @@
  * (what-then-where). One camelCase result, `ModelAnalysis`; the snake_case columns come from format.ts.
  */
 import { AlignedFormula, alignGate } from "../alignment";
-import { PerfectCircuit, countCandidates, defaultMinSparsity, findCircuits, sparsestCircuits } from "../circuits";
+import { PerfectCircuit, countCandidates, countPerfectCircuits, findCircuits, sparsestCircuits } from "../circuits";
 import { countDistinctInterpretations, countGroundings, groundingProblem } from "../interpretations";
 import { MLP, ModelFile, splitOutputs } from "../model";
 import { InputError } from "../errors";
 import { Dataset } from "../tasks";
 import { defaultAnalysisData } from "./data";
-import { AnalysisSettings, resolveSettings } from "./settings";
+import { AnalysisSettings, candidateOptions, circuitsMethod, resolveSettings } from "./settings";
 
 /** One perfect circuit of an output (findCircuits' record) with its interpretation counts. */
 export interface AnalyzedCircuit extends PerfectCircuit {
@@ -40,12 +40,16 @@ export interface OutputAnalysis {
   gate: string;
   /** Candidate circuits enumerated. */
   nCandidates: number;
-  /** The perfect circuits, enumeration order. */
+  /** The perfect circuits, enumeration order (empty when they were counted without being listed, see perfectCircuits). */
   circuits: AnalyzedCircuit[];
+  /** Number of perfect circuits; without `circuits` when over maxCandidates they were counted exactly (countPerfectCircuits) rather than listed. */
+  perfectCircuits: number;
+  /** "enumerate": every candidate evaluated and the perfect ones listed and grounded; "count": counted only (interpretations not computed). */
+  circuitsMethod: "enumerate" | "count";
   /** Circuits grounded (all, unless maxCircuits kept the sparsest). */
   groundedCircuits: number;
-  /** Interpretations summed over the grounded circuits. */
-  interpretations: number;
+  /** Interpretations summed over the grounded circuits; null when the circuits were counted, not listed (circuitsMethod "count"). */
+  interpretations: number | null;
   /** Distinct interpretations summed over the grounded circuits; null when not computed. */
   distinctInterpretations: number | null;
   /** null when settings.alignment is false. */
@@ -96,7 +100,7 @@ export function analyzeModelFile(file: ModelFile, settings: Partial<AnalysisSett
   const s = resolveSettings(settings);
   const model = file.model;
   const sizes = model.layerSizes;
-  countCandidates(sizes, { minSparsity: s.minSparsity ?? defaultMinSparsity(sizes), includeFullNodeSet: s.includeFullNodeSet }); // validates sizes early
+  countCandidates(sizes, candidateOptions(s, sizes)); // validates sizes early
   const outputs = splitOutputs(model).map((sub, o) => {
     const gate = model.gates[o] ?? "";
     return analyzeOutput(sub, o, gate, outputData(file, o, gate), s, progress);
@@ -120,9 +124,10 @@ function analyzeOutput(sub: MLP, o: number, gate: string, data: AnalysisData, s:
   const sizes = sub.layerSizes;
   const onProgress = progress.onProgress;
   let t0 = performance.now();
+  const method = circuitsMethod(sizes, s);
+  if (method === "count") return countedOutput(sub, o, gate, data, s, t0);
   const search = findCircuits(sub, data.val, {
-    minSparsity: s.minSparsity ?? defaultMinSparsity(sizes),
-    includeFullNodeSet: s.includeFullNodeSet,
+    ...candidateOptions(s, sizes),
     maxCandidates: s.maxCandidates,
     accuracyThreshold: s.accuracyThreshold,
     metrics: false,
@@ -163,10 +168,40 @@ function analyzeOutput(sub: MLP, o: number, gate: string, data: AnalysisData, s:
     gate,
     nCandidates: search.nCandidates,
     circuits,
+    perfectCircuits: circuits.length,
+    circuitsMethod: method,
     groundedCircuits: groundedCircuits.length,
     interpretations: groundedCircuits.reduce((t, c) => t + c.interpretations!, 0),
     distinctInterpretations: distinct.some((d) => d === null) ? null : distinct.reduce((t: number, d) => t + d!, 0),
     alignment,
     timingsMs: { circuits: tCircuits, interpretations: tInterpretations, alignment: tAlignment },
+  };
+}
+
+/** An output whose candidates exceed maxCandidates: perfect circuits counted exactly, not listed nor grounded. */
+function countedOutput(sub: MLP, o: number, gate: string, data: AnalysisData, s: AnalysisSettings, t0: number): OutputAnalysis {
+  const counted = countPerfectCircuits(sub, data.val, { ...candidateOptions(s, sub.layerSizes), accuracyThreshold: s.accuracyThreshold });
+  const tCircuits = performance.now() - t0;
+  let alignment: OutputAlignment | null = null;
+  let tAlignment = 0;
+  if (s.alignment) {
+    if (!gate) throw new InputError(`analyze: output ${o} has no gate name, which the alignment needs; give the gates (--gates) or turn the alignment off (alignment: false, --no-align).`);
+    const t1 = performance.now();
+    const al = alignGate(sub, gate, { pairOrder: s.pairOrder, alignmentMode: s.alignmentMode, iiaThreshold: s.iiaThreshold });
+    tAlignment = performance.now() - t1;
+    alignment = { nCandidates: al.nCandidates, formulas: al.formulas, mappingsPerFormula: al.mappingsPerFormula, validMappingsPerFormula: al.validMappingsPerFormula, aligned: al.aligned };
+  }
+  return {
+    output: o,
+    gate,
+    nCandidates: counted.nCandidates,
+    circuits: [],
+    perfectCircuits: counted.perfect,
+    circuitsMethod: "count",
+    groundedCircuits: 0,
+    interpretations: null,
+    distinctInterpretations: null,
+    alignment,
+    timingsMs: { circuits: tCircuits, interpretations: 0, alignment: tAlignment },
   };
 }

@@ -74,10 +74,12 @@ export function modeColumn(s: AnalysisSettings): string {
 export function analysisColumns(a: ModelAnalysis): Pick<StudyRecord, "perfect_circuits" | "interpretations_per_circuit" | "distinct_interpretations_per_circuit" | "formulas" | "mappings_per_formula" | "valid_mappings_per_formula" | "candidates" | "mode" | "settings"> {
   const grounded = (o: ModelAnalysis["outputs"][number]) => o.circuits.filter((c) => c.interpretations !== null);
   const distinct = a.outputs.map((o) => grounded(o).map((c) => c.distinctInterpretations));
+  // Circuits counted without being listed (over maxCandidates) have no per-circuit interpretations.
+  const counted = a.outputs.some((o) => o.circuitsMethod === "count");
   return {
-    perfect_circuits: a.outputs.map((o) => o.circuits.length),
-    interpretations_per_circuit: a.outputs.map((o) => grounded(o).map((c) => c.interpretations!)),
-    distinct_interpretations_per_circuit: distinct.some((l) => l.some((d) => d === null)) ? null : (distinct as number[][]),
+    perfect_circuits: a.outputs.map((o) => o.perfectCircuits),
+    interpretations_per_circuit: counted ? null : a.outputs.map((o) => grounded(o).map((c) => c.interpretations!)),
+    distinct_interpretations_per_circuit: counted || distinct.some((l) => l.some((d) => d === null)) ? null : (distinct as number[][]),
     formulas: a.settings.alignment ? a.outputs.map((o) => o.alignment!.formulas) : null,
     mappings_per_formula: a.settings.alignment ? a.outputs.map((o) => o.alignment!.mappingsPerFormula) : null,
     valid_mappings_per_formula: a.settings.alignment ? a.outputs.map((o) => o.alignment!.validMappingsPerFormula) : null,

@@ -3,12 +3,15 @@
  * command line (kebab-case: `--grounding-mode`, `--iia-threshold`, ...) and in every study record (`settings`).
  */
 
-import { DEFAULT_MAX_CANDIDATES } from "../circuits";
+import { DEFAULT_MAX_CANDIDATES, DEFAULT_MAX_PREFIX_STATES, EnumerationOptions, countCandidates, defaultMinSparsity, estimatePerfectCountWork } from "../circuits";
 import type { PairOrder } from "../formulas";
 import { InputError } from "../errors";
 
 /** "compat": the reference's semantics; "corrected": ours (see each setting). */
 export type SemanticsMode = "compat" | "corrected";
+
+/** "reference": main.py's minimum node sparsity (minSparsity, or its rule for k > 3); "none": every node combination. */
+export type SparsityCut = "reference" | "none";
 
 export interface AnalysisSettings {
   /** Grounding keys (SPEC 5): "compat" = the reference's (inputs truncated toward zero, last row wins); "corrected" = clean inputs. */
@@ -21,6 +24,8 @@ export interface AnalysisSettings {
   accuracyThreshold: number;
   /** Minimum node sparsity of a candidate circuit; null = main.py's rule (defaultMinSparsity). */
   minSparsity: number | null;
+  /** "none" drops the minimum-sparsity cut altogether (SPEC 14.4: an artefact of compute); minSparsity must then be null. */
+  sparsityCut: SparsityCut;
   /** Also enumerate the circuit that keeps every hidden neuron (main.py never does, SPEC 14.2). */
   includeFullNodeSet: boolean;
   /** Orientation of the (01,10) pair among the reference's 6 alignment pairs. */
@@ -40,6 +45,7 @@ export const DEFAULT_ANALYSIS_SETTINGS: Readonly<AnalysisSettings> = Object.free
   iiaThreshold: 1,
   accuracyThreshold: 0.99,
   minSparsity: null,
+  sparsityCut: "reference",
   includeFullNodeSet: false,
   pairOrder: "BA",
   maxCircuits: null,
@@ -53,6 +59,7 @@ export const ANALYSIS_SETTING_NAMES = Object.keys(DEFAULT_ANALYSIS_SETTINGS) as 
 /** The kebab-case command-line flag of a setting (`iiaThreshold` → `--iia-threshold`; `alignment` → `--no-align`). */
 export function settingFlag(name: keyof AnalysisSettings): string {
   if (name === "alignment") return "--no-align";
+  if (name === "sparsityCut") return "--no-sparsity-cut";
   return "--" + name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
@@ -81,6 +88,9 @@ export function resolveSettings(partial: Partial<AnalysisSettings> = {}): Analys
     throw new InputError(`analysis settings: iiaThreshold ${s.iiaThreshold} needs alignmentMode "corrected" (--alignment-mode corrected); compat mode requires IIA = 1, as the reference.`);
   if (typeof s.accuracyThreshold !== "number" || !(s.accuracyThreshold >= 0 && s.accuracyThreshold < 1)) fail("accuracyThreshold", s.accuracyThreshold, "a number in [0, 1)");
   if (s.minSparsity !== null && (typeof s.minSparsity !== "number" || !(s.minSparsity >= 0 && s.minSparsity <= 1))) fail("minSparsity", s.minSparsity, "a number in [0, 1] or null (main.py's rule)");
+  if (s.sparsityCut !== "reference" && s.sparsityCut !== "none") fail("sparsityCut", s.sparsityCut, `"reference" or "none"`);
+  if (s.sparsityCut === "none" && s.minSparsity !== null)
+    throw new InputError(`analysis settings: minSparsity ${s.minSparsity} (--min-sparsity) and sparsityCut "none" (--no-sparsity-cut) contradict each other; give one of them.`);
   if (typeof s.includeFullNodeSet !== "boolean") fail("includeFullNodeSet", s.includeFullNodeSet, "true or false");
   if (typeof s.alignment !== "boolean") fail("alignment", s.alignment, "true or false");
   if (s.maxCircuits !== null && !(Number.isInteger(s.maxCircuits) && s.maxCircuits > 0)) fail("maxCircuits", s.maxCircuits, "a positive integer or null (all)");
@@ -112,4 +122,24 @@ export function settingsKey(settings: Partial<AnalysisSettings>): string {
   const s = resolveSettings(settings);
   const diff = ANALYSIS_SETTING_NAMES.filter((k) => s[k] !== DEFAULT_ANALYSIS_SETTINGS[k]).map((k) => `${k}=${s[k]}`);
   return diff.length ? diff.join(" ") : "default";
+}
+
+/** The candidate set the settings select for a network: its minimum sparsity (none, given, or main.py's rule) and the full node set. */
+export function candidateOptions(settings: AnalysisSettings, layerSizes: readonly number[]): Required<EnumerationOptions> {
+  const minSparsity = settings.sparsityCut === "none" ? 0 : (settings.minSparsity ?? defaultMinSparsity(layerSizes));
+  return { minSparsity, includeFullNodeSet: settings.includeFullNodeSet };
+}
+
+/**
+ * How the analysis finds a network's perfect circuits: "enumerate" (findCircuits, every circuit listed with its
+ * interpretations) up to maxCandidates candidates, else "count" (countPerfectCircuits: exact number, circuits not
+ * listed, interpretations not computed) for one-output networks within the counter's
+ * budget. Throws the enumeration's budget error when neither fits.
+ */
+export function circuitsMethod(layerSizes: readonly number[], settings: AnalysisSettings): "enumerate" | "count" {
+  const opts = candidateOptions(settings, layerSizes);
+  if (countCandidates(layerSizes, opts) <= settings.maxCandidates) return "enumerate";
+  const countable = layerSizes.length >= 3 && layerSizes[layerSizes.length - 1] === 1;
+  if (countable && estimatePerfectCountWork(layerSizes, opts).work <= DEFAULT_MAX_PREFIX_STATES) return "count";
+  return "enumerate"; // findCircuits refuses it with the candidate count and the time estimate
 }

@@ -48,8 +48,9 @@ export function analysisText(a: ModelAnalysis, full = false): string {
     const counts = grounded.map((c) => c.interpretations!);
     lines.push(`output ${o.gate || "(unnamed)"}:`);
     lines.push(`  candidate circuits:  ${o.nCandidates}`);
-    lines.push(`  perfect circuits:    ${o.circuits.length}${grounded.length < o.circuits.length ? ` (${grounded.length} sparsest grounded, --max-circuits)` : ""}`);
-    lines.push(`  interpretations:     ${o.interpretations} (${a.settings.groundingMode} grounding; per circuit: ${distribution(counts)})`);
+    lines.push(`  perfect circuits:    ${o.perfectCircuits}${grounded.length < o.circuits.length ? ` (${grounded.length} sparsest grounded, --max-circuits)` : ""}`);
+    if (o.interpretations === null) lines.push(`  interpretations:     not computed (over --max-candidates the circuits are counted exactly, not listed)`);
+    else lines.push(`  interpretations:     ${o.interpretations} (${a.settings.groundingMode} grounding; per circuit: ${distribution(counts)})`);
     if (full) lines.push(`    per circuit: ${counts.join(", ")}`);
     if (o.distinctInterpretations !== null) {
       const distinct = grounded.map((c) => c.distinctInterpretations!);

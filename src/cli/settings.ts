@@ -11,6 +11,7 @@ export const SETTINGS_OPTIONS: Record<string, OptionSpec> = {
   "iia-threshold": { type: "number" },
   "accuracy-threshold": { type: "number" },
   "min-sparsity": { type: "number" },
+  "no-sparsity-cut": { type: "boolean" },
   "include-full-node-set": { type: "boolean" },
   "pair-order": { type: "string", choices: ["BA", "AB"] },
   "max-circuits": { type: "number" },
@@ -29,6 +30,8 @@ export const SETTINGS_HELP = `Analysis settings (the library's AnalysisSettings;
   --iia-threshold T        corrected alignment: a neuron set aligns with a node when IIA ≥ T (default ${d.iiaThreshold})
   --accuracy-threshold T   perfect circuits have accuracy > T (default ${d.accuracyThreshold})
   --min-sparsity S         minimum node sparsity of a candidate (default: main.py's rule, 0.2 for k = 4, 0.3 for k ≥ 5)
+  --no-sparsity-cut        no minimum sparsity at all: every node combination is a candidate (over --max-candidates
+                           the perfect circuits are counted exactly, not listed; interpretations are then not computed)
   --include-full-node-set  also enumerate the circuit that keeps every hidden neuron (main.py never does)
   --pair-order BA|AB       orientation of the (01,10) alignment pair (default ${d.pairOrder})
   --max-circuits M         ground only the M sparsest perfect circuits of each output (default: all)
@@ -44,6 +47,7 @@ export function settingsFromArgs(a: Parsed): AnalysisSettings {
     iiaThreshold: a.iiaThreshold,
     accuracyThreshold: a.accuracyThreshold,
     minSparsity: a.minSparsity,
+    sparsityCut: a.noSparsityCut ? "none" : undefined,
     includeFullNodeSet: a.includeFullNodeSet,
     pairOrder: a.pairOrder,
     maxCircuits: a.maxCircuits,

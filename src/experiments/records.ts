@@ -112,13 +112,14 @@ export function modelCounts(r: StudyRecord): ModelCounts | null {
   };
 }
 
-/** The same counts straight from an analysis (equal to modelCounts of its record). */
-export function analysisCounts(a: ModelAnalysis): ModelCounts {
+/** The same counts straight from an analysis (equal to modelCounts of its record; null when interpretations were not computed). */
+export function analysisCounts(a: ModelAnalysis): ModelCounts | null {
+  if (a.outputs.some((o) => o.interpretations === null)) return null;
   const al = a.outputs.map((o) => o.alignment);
   const distinct = a.outputs.map((o) => o.distinctInterpretations);
   return {
-    circuits: sum(a.outputs.map((o) => o.circuits.length)),
-    interpretations: sum(a.outputs.map((o) => o.interpretations)),
+    circuits: sum(a.outputs.map((o) => o.perfectCircuits)),
+    interpretations: sum(a.outputs.map((o) => o.interpretations!)),
     distinctInterpretations: distinct.some((d) => d === null) ? null : sum(distinct as number[]),
     algorithms: a.settings.alignment ? sum(al.map((x) => x!.formulas)) : null,
     mappings: a.settings.alignment ? sum(al.map((x) => sum(x!.mappingsPerFormula))) : null,
