@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { AnalysisSettings, StudyRecord, resolveSettings, settingFlag } from "../analysis";
+import { AnalysisSettings, StudyRecord, candidateOptions, circuitsMethod, resolveSettings, settingFlag } from "../analysis";
 import { checkCandidateBudget } from "../circuits";
 import { makeTask } from "../tasks";
 import { runStudyJob } from "./records";
@@ -64,7 +64,7 @@ export function checkStudyFeasible(grid: StudyGrid, settings: Partial<AnalysisSe
       const sizes = [arity, ...Array.from({ length: depth }, () => size), 1];
       if (size > 16) throw new Error(`study grid: hidden width k=${size} cannot be analysed: circuits and alignments enumerate at most 16 neurons per layer. Use --sizes of 16 or less (the paper: 2 to 5).`);
       try {
-        checkCandidateBudget(sizes, { minSparsity: s.minSparsity ?? undefined, includeFullNodeSet: s.includeFullNodeSet, maxCandidates: s.maxCandidates });
+        if (circuitsMethod(sizes, s) === "enumerate") checkCandidateBudget(sizes, { ...candidateOptions(s, sizes), maxCandidates: s.maxCandidates });
       } catch (e) {
         if (e instanceof Error) e.message = `study grid: k=${size}, depth ${depth}: ${e.message.replace("maxCandidates (--max-candidates)", settingFlag("maxCandidates"))}`;
         throw e;
