@@ -6,6 +6,7 @@ import { acceptedSumInterval, countPerfectCircuits, defaultMinSparsity, enumerat
 import { CircuitMasks, MLP, ModelFile, forwardAll, mlpFromArrays, modelFromJson, roundHalfEven } from "../src/model";
 import { BudgetError, InputError } from "../src/errors";
 import { Rng } from "../src/rng";
+import { sumCircuitInterpretations } from "../src/interpretations";
 import { Dataset, cleanInputs } from "../src/tasks";
 
 const FIXTURES = join(__dirname, "fixtures", "network-size");
@@ -162,4 +163,18 @@ test("refusals: over the work budget with the estimate, several outputs, noisy d
   const rng = new Rng(3);
   const noisy = { x: Float32Array.from({ length: 200 }, () => rng.normal()), y: new Float32Array(100), n: 100, nInputs: 2, nOutputs: 1 };
   assert.throws(() => countPerfectCircuits(f.model, noisy), (e: unknown) => e instanceof InputError && /findCircuits/.test(e.message));
+});
+
+test("interpretations summed over the streamed perfect circuits equal the study's records, exactly; refused over budget", () => {
+  // notebooks/cached-results/network-size.jsonl, seed offset 0: interpretations_total [8768] (k = 3), [311939788] (k = 4).
+  for (const [k, want] of [[3, 8768n], [4, 311939788n]] as const) {
+    const f = fixture(k);
+    const r = sumCircuitInterpretations(f.model, f.val!, f.xTt!);
+    assert.equal(r.interpretations, want, `k = ${k}`);
+  }
+  const f = fixture(4);
+  assert.throws(
+    () => sumCircuitInterpretations(f.model, f.val!, f.xTt!, { minSparsity: 0, maxGroundedCircuits: 10 }),
+    (e: unknown) => e instanceof BudgetError && e.nCandidates === countPerfectCircuits(f.model, f.val!, { minSparsity: 0 }).perfect && e.estimatedSeconds > 0,
+  );
 });

@@ -7,3 +7,4 @@ export * from "./problem";
 export * from "./count";
 export * from "./iterate";
 export * from "./distinct";
+export * from "./summed";
