@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { Rng } from "../src/rng";
 import { assertPlainData, Figure } from "../src/figures/figure";
 import { RASP_CASES, computedNodes, constantCorrespondence, interpBenchConfig, programAttention, randomCorrespondence, runProgram } from "../src/rasp";
-import { attentionPatternsFigure, correspondenceFigure, iiaPerNodeFigure, nodeColours, programGraphFigure } from "../src/figures/transformer";
+import { attentionFromCache, attentionPatternsFigure, correspondenceFigure, iiaPerNodeFigure, nodeColours, programGraphFigure } from "../src/figures/transformer";
 
 const p59 = RASP_CASES["59"].program;
 const c59 = interpBenchConfig(p59);
@@ -63,6 +63,18 @@ test("attention grid: one heat map per head with the given patterns; mapped head
   assert.deepEqual(shapes.map((s) => s.line.color), [colours.sorted_position, colours.sorted]);
   const titles = (fig.layout.annotations as { text: string }[]).map((a) => a.text);
   assert.ok(titles.includes("L1 H0 · sorted_position") && titles.includes("L2 H0 · sorted") && titles.includes("L0 H3"));
+});
+
+test("attentionFromCache reads [rows, heads, queries, keys] per layer, one row", () => {
+  // two rows, two heads, three positions: the value encodes its own indices
+  const data = Float32Array.from({ length: 2 * 2 * 3 * 3 }, (_, i) => i);
+  const cache = { "blocks.0.attn.hook_pattern": { shape: [2, 2, 3, 3], data }, "blocks.1.attn.hook_pattern": { shape: [2, 2, 3, 3], data: data.map((x) => -x) } };
+  const p = attentionFromCache(cache, 1);
+  assert.equal(p.length, 2);
+  assert.equal(p[0][1][2][0], ((1 * 2 + 1) * 3 + 2) * 3 + 0);
+  assert.equal(p[1][0][0][2], -(((1 * 2 + 0) * 3 + 0) * 3 + 2));
+  assert.throws(() => attentionFromCache(cache, 2), /row 2 is out of range; the cache holds rows 0–1/);
+  assert.throws(() => attentionFromCache({}), /no blocks\.\{l\}\.attn\.hook_pattern/);
 });
 
 test("correspondence figure: heads and neuron runs filled in their node's colour, one legend entry per node", () => {

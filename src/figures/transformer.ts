@@ -6,6 +6,7 @@
  */
 import { Correspondence, RaspProgram, computedNodes } from "../rasp";
 import type { TransformerConfig } from "../transformer/types";
+import { InputError } from "../errors";
 import { Figure, LABEL_TEXT, PALETTE, baseLayout, lightFill } from "./figure";
 
 const GREY = "#bbbbbb";
@@ -233,4 +234,21 @@ export function correspondenceFigure(program: RaspProgram, config: Pick<Transfor
       legend: { title: { text: "high-level node" } },
     }),
   };
+}
+
+/**
+ * `patterns[layer][head][query][key]` of one row of a transformer run's cache (the `blocks.{l}.attn.hook_pattern`
+ * hooks, per-row shape [heads, positions, positions]), for `attentionPatternsFigure`.
+ */
+export function attentionFromCache(cache: Record<string, { shape: number[]; data: ArrayLike<number> }>, row = 0): number[][][][] {
+  const out: number[][][][] = [];
+  for (let l = 0; cache[`blocks.${l}.attn.hook_pattern`]; l++) {
+    const { shape, data } = cache[`blocks.${l}.attn.hook_pattern`];
+    const [rows, H, Q, K] = shape;
+    if (shape.length !== 4 || Q !== K) throw new InputError(`attentionFromCache: blocks.${l}.attn.hook_pattern has shape [${shape.join(", ")}]; expected [rows, heads, positions, positions].`);
+    if (!(row >= 0 && row < rows)) throw new InputError(`attentionFromCache: row ${row} is out of range; the cache holds rows 0–${rows - 1}.`);
+    out.push(Array.from({ length: H }, (_, h) => Array.from({ length: Q }, (_, q) => Array.from({ length: K }, (_, k) => data[((row * H + h) * Q + q) * K + k]))));
+  }
+  if (out.length === 0) throw new InputError("attentionFromCache: the cache holds no blocks.{l}.attn.hook_pattern; run the model with those hooks in names.");
+  return out;
 }
