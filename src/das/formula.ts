@@ -160,15 +160,19 @@ export interface GateDasResult {
   timeMs: number;
 }
 
-/** DAS for every candidate formula of a gate (depth ≤ hidden depth + 1, as alignGate), or only `formulas`. */
-export function dasAlignGate(model: MLP, gate: string, opts: FormulaDasOptions & { formulas?: number[]; maxDepth?: number } = {}): GateDasResult {
+/**
+ * DAS for every candidate formula of a gate (depth ≤ hidden depth + 1, as alignGate), or only `formulas`; formulas with
+ * more variables than the layer is wide, or than `maxVariables`, are skipped (null).
+ */
+export function dasAlignGate(model: MLP, gate: string, opts: FormulaDasOptions & { formulas?: number[]; maxDepth?: number; maxVariables?: number } = {}): GateDasResult {
   const t0 = performance.now();
   const { nVars } = gateTable(gate);
   if (model.layerSizes[0] !== nVars) throw new InputError(`DAS: gate ${gate} takes ${nVars} inputs but the model takes ${model.layerSizes[0]}.`);
   const candidates: CandidateFormula[] = candidateFormulas(gate, opts.maxDepth ?? model.layerSizes.length - 1);
   const chosen = new Set(opts.formulas ?? candidates.map((c) => c.index));
   for (const i of chosen) if (!(i >= 0 && i < candidates.length)) throw new InputError(`DAS: formula index ${i} is outside 0…${candidates.length - 1} (the ${gate} candidates).`);
-  const maxWidth = Math.max(...model.layerSizes.slice(1, -1));
-  const formulas = candidates.map((c) => (chosen.has(c.index) && relevantNodes(c.formula).length <= (opts.layer ? model.layerSizes[opts.layer] ?? 0 : maxWidth) ? dasAlignFormula(model, c.formula, opts) : null));
+  const widest = Math.max(...model.layerSizes.slice(1, -1));
+  const maxWidth = Math.min(opts.layer ? model.layerSizes[opts.layer] ?? 0 : widest, opts.maxVariables ?? Infinity);
+  const formulas = candidates.map((c) => (chosen.has(c.index) && relevantNodes(c.formula).length <= maxWidth ? dasAlignFormula(model, c.formula, opts) : null));
   return { gate, nCandidates: candidates.length, formulas, aligned: formulas.flatMap((r, i) => (r?.aligned ? [i] : [])), timeMs: performance.now() - t0 };
 }

@@ -13,3 +13,4 @@ export * from "./formula";
 export * from "./hierarchical-equality";
 export * from "./rotated-network";
 export * from "./subspaces";
+export * from "./study";

@@ -180,7 +180,10 @@ class Adam {
   }
 }
 
-/** Trains one rotation (one restart) on the examples. Stops early once every example is right by a margin of 0.1. */
+/**
+ * Trains one rotation (one restart) on the examples. Stops early once every example is right by a margin of 0.1, or
+ * on a plateau.
+ */
 export function trainDas(tail: Tail, ex: DasExamples, opts: DasTrainOptions = {}): DasFit {
   checkExamples(ex);
   const d = ex.d;
@@ -203,6 +206,8 @@ export function trainDas(tail: Tail, ex: DasExamples, opts: DasTrainOptions = {}
   const anneal = Math.floor(steps * 0.8);
   let blocks = regions;
   let step = 0;
+  let bestLoss = Infinity;
+  let bestStep = 0;
   const softMasks = (tau: number) =>
     regions.map((reg, v) => {
       const m = new Float64Array(d);
@@ -218,6 +223,11 @@ export function trainDas(tail: Tail, ex: DasExamples, opts: DasTrainOptions = {}
     const grad = { R: new Float64Array(d * d), masks: masks.map(() => new Float64Array(d)) };
     const r = dasPass(tail, ex, R, masks, grad);
     if (!boundless && r.minMargin > 0.1) break;
+    // A plateau (no 0.1 % improvement in 60 steps) ends the restart: another start is the better use of time.
+    if (r.loss < bestLoss * 0.999) {
+      bestLoss = r.loss;
+      bestStep = step;
+    } else if (!boundless && step - bestStep >= 60) break;
     adam.step(theta, anglesGradient(theta, d, grad.R));
     if (boundless) {
       const gb = Float64Array.from(beta, (_b, v) => {
