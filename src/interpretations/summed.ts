@@ -11,10 +11,10 @@ import { Dataset } from "../tasks";
 import { countGroundings } from "./count";
 import { GroundingMode, groundingProblem } from "./problem";
 
-/** Seconds per grounded circuit of a [2,5,5,1] model on this project's bench (2 slow cores), for the estimate. */
-export const SECONDS_PER_GROUNDED_CIRCUIT = 0.002;
+/** Seconds per grounded circuit of the seed-0 [2,5,5,1] model with the cut on this project's bench (2 slow cores: 26 268 in 6.6 s), for the estimate. */
+export const SECONDS_PER_GROUNDED_CIRCUIT = 0.0003;
 /** Default budget: perfect circuits grounded one after the other (about 10 minutes at the rate above). */
-export const DEFAULT_MAX_GROUNDED_CIRCUITS = 300_000;
+export const DEFAULT_MAX_GROUNDED_CIRCUITS = 2_000_000;
 
 export interface SummedInterpretationsOptions extends PerfectCountOptions {
   groundingMode?: GroundingMode;
