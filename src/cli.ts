@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { what: string; load: () => Promise<Command> }> =
   merge: { what: "merge a study's shards (run --shard i/N) into the unsharded run's records", load: () => import("./cli/merge") },
   figures: { what: "write the figures and summary table of a study's results", load: () => import("./cli/figures") },
   equivalence: { what: "do two or more networks share an interpretation?", load: () => import("./cli/equivalence") },
+  transformer: { what: "train (SIIT), evaluate and populate tiny transformers implementing RASP programs", load: () => import("./cli/transformer") },
   das: { what: "distributed alignment search (learned rotations) against the neuron-set search; --study for a results folder", load: () => import("./cli/das") },
   mnist: { what: "the paper's MNIST 0-vs-1 network: train it, count its tail's circuits", load: () => import("./cli/mnist") },
   discover: { what: "circuit discovery (ACDC, EAP, EAP-IG, learned masks) judged against the exhaustive search", load: () => import("./cli/discover") },

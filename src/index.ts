@@ -27,6 +27,7 @@ export * from "./reference";
 export * from "./mnist";
 export * from "./figures/mnist";
 export * from "./transformer";
+export * from "./transformer/training";
 export * from "./rasp";
 export * from "./figures/transformer";
 export * from "./discovery";

@@ -32,6 +32,7 @@ export interface AdamHyper {
 
 export interface TfTransformer {
   tf: any;
+  config: Transformer["config"];
   /** Variables by weight name (transformerWeights' names). */
   vars: Map<string, any>;
   /**
@@ -153,7 +154,7 @@ export function tfTransformer(tf: any, init: Transformer, hyper: AdamHyper): TfT
     return m;
   }
 
-  return { tf, vars, forward, step, model, dispose: () => tf.dispose([...list, ...mState, ...vState]) };
+  return { tf, config: c, vars, forward, step, model, dispose: () => tf.dispose([...list, ...mState, ...vState]) };
 }
 
 /**
