@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import {
-  DISCOVERY_SWEEP, DiscoveryOutcome, DiscoveryRecord, assertPlainData, defaultAnalysisData, discoverModel, discoveryPicksFigure,
+  DISCOVERY_SWEEP, DiscoveryOutcome, DiscoveryRecord, assertPlainData, compactDiscoveryRecord, expandDiscoveryRecord, defaultAnalysisData, discoverModel, discoveryPicksFigure,
   discoveryRateFigure, exhaustiveTruth, getStudy, jobExperimentConfig, loadReleasedModel, readDiscoveryRecords, readRecords,
   rebuildStudyModel, studyJobs, summarizeDiscovery, tauSweepFigure,
 } from "../src";
@@ -24,9 +24,11 @@ test("the cached discovery lines equal a recomputation (one model per width k = 
     const truth = exhaustiveTruth(model, val);
     assert.equal(truth.perfect.length, line.n_perfect);
     assert.equal(truth.perfect.length, rec.perfect_circuits![0], "the record's own count");
-    const fresh = discoverModel(model, truth, DISCOVERY_SWEEP);
+    const fresh: DiscoveryRecord = { ...line, results: discoverModel(model, truth, DISCOVERY_SWEEP) };
     const strip = (o: DiscoveryOutcome) => ({ ...o, ms: 0 });
-    assert.deepEqual(fresh.map(strip), line.results.map(strip), `k = ${k}: ${rec.key}`);
+    // Through the stored form (rounded numbers); the method, ablation and metric read back from the labels.
+    assert.deepEqual(expandDiscoveryRecord(compactDiscoveryRecord(fresh)).results.map(strip), line.results.map(strip), `k = ${k}: ${rec.key}`);
+    assert.deepEqual(line.results.map((o) => [o.method, o.ablation, o.metric]), fresh.results.map((o) => [o.method, o.ablation, o.metric]));
   }
 });
 

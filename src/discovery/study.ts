@@ -12,9 +12,9 @@ import { Dataset } from "../tasks";
 import { InputError } from "../errors";
 import { trainExperimentSync } from "../train";
 import { StudyGrid, getStudy, jobExperimentConfig, studyJobs } from "../experiments";
-import { Ablation } from "./ablation";
+import { ABLATIONS, Ablation } from "./ablation";
 import { DiscoverySetting, resolveSetting, runDiscovery } from "./methods";
-import { discoveryTask } from "./metrics";
+import { DISCOVERY_METRICS, discoveryTask } from "./metrics";
 import { CircuitTruth, CircuitVerdict, circuitVerdict, exhaustiveTruth } from "./verdict";
 
 /** The study sweep: each method's knob swept at zero ablation, then the other ablations, metrics, seeds, kinds. */
@@ -96,6 +96,53 @@ export interface DiscoveryStudyOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The stored form of a record (one JSON line): each outcome as an array in `OUTCOME_COLUMNS` order, numbers rounded
+ * (faithfulness, accuracy, AUROC to 4 decimals, times to 0.1 ms), the method, ablation and metric read back from the
+ * label, the best perfect circuit's faithfulness once per model. A tenth of the plain form's size.
+ */
+export const OUTCOME_COLUMNS = ["label", "edges", "hiddenNodes", "candidate", "sufficient", "accuracy", "perfectIndex", "index", "minimal", "faithfulness", "bestFaithfulnessAtSize", "auroc", "ms"] as const;
+
+const round = (v: number | null, d: number) => (v === null ? null : Math.round(v * 10 ** d) / 10 ** d);
+
+export function compactDiscoveryRecord(r: DiscoveryRecord): Record<string, unknown> {
+  const { results, ...rest } = r;
+  return {
+    ...rest,
+    timings_ms: { train: round(r.timings_ms.train, 1), truth: round(r.timings_ms.truth, 1), methods: round(r.timings_ms.methods, 1) },
+    best_faithfulness: round(results[0]?.bestFaithfulness ?? null, 4),
+    outcomes: results.map((o) => [o.label, o.edges, o.hiddenNodes, +o.candidate, +o.sufficient, round(o.accuracy, 4), o.perfectIndex, o.index, +o.minimal, round(o.faithfulness, 4), round(o.bestFaithfulnessAtSize, 4), round(o.auroc, 4), round(o.ms, 1)]),
+  };
+}
+
+/** Method, ablation and metric of a setting label (settingLabel writes the ablation and metric when not the defaults). */
+export function parseSettingLabel(label: string): { method: string; ablation: string; metric: string } {
+  const words = label.split(" ");
+  const method = words[0];
+  const ablation = words.find((w) => (ABLATIONS as readonly string[]).includes(w)) ?? "zero";
+  const metric = words.find((w) => (DISCOVERY_METRICS as readonly string[]).includes(w)) ?? (method === "eap" || method === "eap-ig" ? "logit-diff" : "output-mse");
+  return { method, ablation, metric };
+}
+
+export function expandDiscoveryRecord(line: Record<string, unknown>): DiscoveryRecord {
+  const { outcomes, best_faithfulness, ...rest } = line as { outcomes: unknown[][]; best_faithfulness: number | null } & Omit<DiscoveryRecord, "results">;
+  return {
+    ...rest,
+    results: outcomes.map((a) => {
+      const o = Object.fromEntries(OUTCOME_COLUMNS.map((c, i) => [c, a[i]])) as Record<string, unknown>;
+      return {
+        ...parseSettingLabel(o.label as string),
+        ...o,
+        candidate: o.candidate === 1,
+        sufficient: o.sufficient === 1,
+        minimal: o.minimal === 1,
+        perfect: o.perfectIndex !== null,
+        bestFaithfulness: best_faithfulness,
+      } as DiscoveryOutcome;
+    }),
+  };
+}
+
 /** Reads a discovery JSONL (a torn last line is dropped). */
 export function readDiscoveryRecords(file: string): DiscoveryRecord[] {
   if (!fs.existsSync(file)) return [];
@@ -103,9 +150,9 @@ export function readDiscoveryRecords(file: string): DiscoveryRecord[] {
   const out: DiscoveryRecord[] = [];
   lines.forEach((l, i) => {
     try {
-      out.push(JSON.parse(l) as DiscoveryRecord);
+      out.push(expandDiscoveryRecord(JSON.parse(l) as Record<string, unknown>));
     } catch (e) {
-      if (i !== lines.length - 1) throw new Error(`${file}: line ${i + 1} is not valid JSON.`, { cause: e });
+      if (i !== lines.length - 1) throw new Error(`${file}: line ${i + 1} is not a discovery record (${(e as Error).message}).`, { cause: e });
     }
   });
   return out;
@@ -120,7 +167,7 @@ export async function runDiscoveryStudy(opts: DiscoveryStudyOptions): Promise<Di
   const doneKeys = new Set(done.map((d) => `${d.study}|${d.key}`));
   if (opts.out && done.length) {
     // Drop a torn last line before appending.
-    fs.writeFileSync(opts.out, done.map((d) => JSON.stringify(d) + "\n").join(""));
+    fs.writeFileSync(opts.out, done.map((d) => JSON.stringify(compactDiscoveryRecord(d)) + "\n").join(""));
   }
   const out = [...done];
   for (const record of todo) {
@@ -145,8 +192,8 @@ export async function runDiscoveryStudy(opts: DiscoveryStudyOptions): Promise<Di
       timings_ms: { train: trainMs, truth: truth.ms, methods: performance.now() - t0 },
       results,
     };
-    if (opts.out) fs.appendFileSync(opts.out, JSON.stringify(rec) + "\n");
-    out.push(rec);
+    if (opts.out) fs.appendFileSync(opts.out, JSON.stringify(compactDiscoveryRecord(rec)) + "\n");
+    out.push(expandDiscoveryRecord(compactDiscoveryRecord(rec)));
     opts.onRecord?.(rec, out.length, todo.length);
     await new Promise((r) => setImmediate(r));
   }
