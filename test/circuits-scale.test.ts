@@ -178,3 +178,17 @@ test("interpretations summed over the streamed perfect circuits equal the study'
     (e: unknown) => e instanceof BudgetError && e.nCandidates === countPerfectCircuits(f.model, f.val!, { minSparsity: 0 }).perfect && e.estimatedSeconds > 0,
   );
 });
+
+test("one and three hidden layers: the contexts before the last hidden layer, as brute force", () => {
+  const rng = new Rng(99);
+  for (const sizes of [[2, 3, 1], [2, 2, 2, 2, 1], [2, 2, 3, 2, 1]])
+    for (let draw = 0; draw < 2; draw++) {
+      const m = randomModel(sizes, rng);
+      const data = selfLabelled(m);
+      const brute = bruteForce(m, data);
+      const opts = { minSparsity: 0, includeFullNodeSet: true };
+      assert.equal(countPerfectCircuits(m, data, opts).perfect, brute.length, `${sizes}`);
+      assert.deepEqual([...listPerfectCircuits(m, data, opts)].map((c) => c.index), brute.map((c) => c.index), `${sizes}`);
+      assert.equal(countPerfectCircuits(m, data, { minSparsity: 0 }).perfect, brute.filter((c) => !c.full).length, `${sizes}`);
+    }
+});
