@@ -10,7 +10,9 @@ import {
   runStudyCached, runStudyJob, getStudy, compactRecords,
 } from "../src";
 import type { StudyJob } from "../src";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { e2eSkip } from "./fixtures/browser";
 import { tmpdir } from "node:os";
 import type { ModelCounts } from "../src";
 
@@ -88,4 +90,59 @@ test("runStudyCached: a configuration in the file is read back, any other runs l
   assert.equal(readFileSync(file, "utf8").trim().split("\n").length, 1, "not appended without update");
   writeFileSync(file, "{not json\n");
   await assert.rejects(runStudyCached({ cacheFile: file, study: "custom", grid, workers: 0, runJob }), /line 1 is not a cached run/);
+});
+
+// ---------------------------------------------------------------- notebook 12: instructor and student versions
+
+type NotebookCell = { cell_type: string; source: string[] };
+const notebookCells = (file: string): NotebookCell[] => (JSON.parse(readFileSync(file, "utf8")) as { cells: NotebookCell[] }).cells;
+const cellText = (c: NotebookCell) => c.source.join("");
+const { studentNotebook, stripSolutions, INSTRUCTOR, STUDENT } = require("../scripts/student-notebook.js") as {
+  studentNotebook: (text: string) => string;
+  stripSolutions: (cell: { cell_type: string; source: string }, where: string) => { source: string; regions: number };
+  INSTRUCTOR: string;
+  STUDENT: string;
+};
+
+test("the student version of 12 is exactly the instructor version with its solutions replaced by stubs", () => {
+  assert.equal(readFileSync(STUDENT, "utf8"), studentNotebook(readFileSync(INSTRUCTOR, "utf8")), "run `npm run student-notebook` and commit notebooks/12-coursework.ipynb");
+  const instructor = notebookCells(INSTRUCTOR);
+  const student = notebookCells(STUDENT);
+  assert.equal(student.length, instructor.length);
+  const exercises = [...new Set(instructor.map(cellText).flatMap((t) => [...t.matchAll(/^## Exercise (\d+)/gm)].map((m) => Number(m[1]))))];
+  assert.ok(exercises.length >= 5 && exercises.length <= 8, `5 to 8 exercises, found ${exercises.length}`);
+  assert.deepEqual(exercises, exercises.map((_, i) => i + 1));
+  for (const n of exercises) {
+    // each exercise: an answer function with a solution region, a checkpoint, an explanation to write
+    const answer = instructor.findIndex((c) => c.cell_type === "code" && new RegExp(`function exercise${n}\\b`).test(cellText(c)));
+    assert.ok(answer >= 0 && /\/\/ ### BEGIN SOLUTION[\s\S]+\/\/ ### END SOLUTION/.test(cellText(instructor[answer])), `exercise ${n}: answer cell with a solution region`);
+    assert.match(cellText(student[answer]), new RegExp(`return unanswered\\(${n}\\); // exercise ${n}: write your answer here`));
+    assert.ok(instructor.some((c) => c.cell_type === "code" && cellText(c).includes(`checkpoint(${n}, [`)), `exercise ${n}: checkpoint cell`);
+  }
+  const studentText = student.map(cellText).join("\n");
+  assert.ok(!/BEGIN SOLUTION|END SOLUTION|Instructor version/.test(studentText), "no solution marker or instructor note left in the student version");
+  assert.equal((studentText.match(/\*Write your explanation here/g) ?? []).length, exercises.length);
+  // hints point at documents of this repository that exist
+  for (const doc of new Set(instructor.map(cellText).flatMap((t) => [...t.matchAll(/`(docs\/[\w.-]+\.md)`/g)].map((m) => m[1])))) assert.ok(existsSync(path.join(root, doc)), doc);
+});
+
+test("stripSolutions: stubs keep the indentation, name the exercise, and malformed regions are refused", () => {
+  const code = { cell_type: "code", source: "function exercise3(): number {\n    // ### BEGIN SOLUTION\n    return 42;\n    // ### END SOLUTION\n}" };
+  assert.deepEqual(stripSolutions(code, "c"), { source: "function exercise3(): number {\n    return unanswered(3); // exercise 3: write your answer here, in place of this line\n}", regions: 1 });
+  assert.throws(() => stripSolutions({ cell_type: "code", source: "// ### BEGIN SOLUTION\nx\n// ### END SOLUTION" }, "cell 9"), /cell 9: .*function named exerciseN/);
+  assert.throws(() => stripSolutions({ cell_type: "markdown", source: "### BEGIN SOLUTION\nanswer" }, "cell 2"), /without END SOLUTION/);
+  assert.deepEqual(stripSolutions({ cell_type: "markdown", source: "**Your explanation.**\n\n### BEGIN SOLUTION\nmodel answer\n### END SOLUTION" }, "m").source, "**Your explanation.**\n\n*Write your explanation here, quoting the numbers that the cells above printed.*");
+});
+
+test("the student version runs to its first exercise and stops there with a message, not a stack trace", { skip: e2eSkip }, () => {
+  const out = mkdtempSync(path.join(tmpdir(), "mi-student-"));
+  const r = spawnSync(process.execPath, [path.join(root, "scripts", "reproduce.js"), "--no-build", STUDENT, "--out", out], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 1, r.stderr);
+  const executed = JSON.parse(readFileSync(path.join(out, "12-coursework.ipynb"), "utf8")) as { cells: (NotebookCell & { outputs?: { output_type: string; name?: string; text?: string[] }[] })[] };
+  const stopped = executed.cells.findIndex((c) => (c.outputs ?? []).some((o) => o.name === "stderr" || o.output_type === "error"));
+  assert.match(cellText(executed.cells[stopped]), /function exercise1\b/, "it stops at exercise 1's answer cell");
+  const message = (executed.cells[stopped].outputs ?? []).filter((o) => o.name === "stderr").map((o) => (o.text ?? []).join("")).join("");
+  assert.equal(message.trim(), 'exercise 1: write your answer here (replace the line that calls unanswered in the "your answer" cell), then run the cell again.');
+  assert.ok(executed.cells.slice(0, stopped).some((c) => (c.outputs ?? []).some((o) => (o.text ?? []).join("").includes("baseline medians"))), "the cells before it ran");
+  assert.ok(executed.cells.slice(stopped + 1).every((c) => (c.outputs ?? []).length === 0), "nothing after it ran");
 });
