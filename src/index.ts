@@ -23,6 +23,7 @@ export * from "./figures/alignment";
 export * from "./figures/experiments";
 export * from "./figures/equivalence";
 export * from "./das";
+export * from "./figures/das";
 export * from "./reference";
 export * from "./mnist";
 export * from "./figures/mnist";

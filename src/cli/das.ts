@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { bestNeuronSetIia, dasAlignGate, dasStudyRecord, DasRecord, summarizeDasRecords, FormulaDasOptions } from "../das";
+import { bestNeuronSetIia, dasAlignGate, dasStudyRecord, DasRecord, summarizeDasRecords, FormulaDasOptions, randomControl } from "../das";
 import { readRecords } from "../experiments";
 import { InputError } from "../errors";
 import { parseArgs, parseIntList, readModelFile, resolveOutFile, OptionSpec, plural } from "./args";
@@ -32,7 +32,12 @@ Study mode (--study): retrains each accepted model of a study's records (DIR/res
 seed, same weights, checked against the record), runs DAS and the neuron-set comparison on it and appends one verdict
 line per model to --out (default DIR/das.jsonl beside the records), resumably: models already in --out are skipped.
   --sizes 3,4,5        only these hidden widths
-  --max-seed-offset N  only seeds 0 … N−1 of each width`;
+  --max-seed-offset N  only seeds 0 … N−1 of each width
+
+Control (--random-control): untrained networks [2, k, k, 1] aligned with XOR's two-variable formulas by linear DAS and
+by a non-linear (coupling-flow) map; one JSON line per network × formula × map written to --out (required).
+  --widths 3,5         hidden widths (default 3)
+  --networks N         untrained networks per width (default 10)`;
 
 const spec: Record<string, OptionSpec> = {
   model: { type: "string" },
@@ -50,6 +55,9 @@ const spec: Record<string, OptionSpec> = {
   sizes: { type: "string" },
   "max-seed-offset": { type: "number" },
   "max-variables": { type: "number" },
+  "random-control": { type: "boolean" },
+  networks: { type: "number" },
+  widths: { type: "string" },
 };
 
 function dasOptions(a: Record<string, any>): FormulaDasOptions & { maxVariables?: number } {
@@ -66,6 +74,7 @@ function parseIndexList(v: string): number[] {
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "das");
   if (a.study) return runStudyMode(a);
+  if (a.randomControl) return runRandomControl(a);
   const file = readModelFile(a.model, "das");
   const model = file.model;
   const gate = a.gate ?? model.gates[0];
@@ -85,6 +94,18 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  aligned by neuron sets:    ${neuronAligned.length} [${neuronAligned.join(", ")}]`);
   for (const r of rows.filter((r) => r.aligned || r.neuron_iia >= 1))
     console.log(`    #${r.index} ${r.formula}: DAS IIA ${r.das_iia.toFixed(3)} (layer ${r.layer}, blocks ${r.blocks.join("+")}), neuron sets ${r.neuron_iia.toFixed(3)}`);
+  return 0;
+}
+
+async function runRandomControl(a: Record<string, any>): Promise<number> {
+  if (!a.out) throw new InputError("das --random-control: give --out FILE.jsonl for the rows.");
+  const out = resolveOutFile(a.out, a.out, "das");
+  const rows = randomControl({ widths: a.widths ? parseIntList(a.widths, "widths") : undefined, networks: a.networks, restarts: a.restarts });
+  fs.writeFileSync(out, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  for (const map of ["linear", "nonlinear"]) {
+    const xs = rows.filter((r) => r.map === map).map((r) => r.iia);
+    console.log(`${map.padEnd(10)} mean IIA ${(xs.reduce((s, x) => s + x, 0) / xs.length).toFixed(3)} over ${xs.length} (network, formula) pairs`);
+  }
   return 0;
 }
 

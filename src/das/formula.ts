@@ -92,13 +92,18 @@ export function formulaExamples(model: MLP, f: Formula, layer: number, pairs: re
  * values, the output thresholded at 0.5, and the outcome table scored by interchangeAccuracy on `pairs`.
  */
 export function formulaDasIia(model: MLP, f: Formula, layer: number, fit: Pick<DasFit, "rotation" | "blocks">, pairs: readonly { source: number; base: number }[], nVars: number, output = 0): number[] {
+  return formulaMapIia(model, f, layer, (ex) => rotatedInterchangeRows(ex, fit.rotation, fit.blocks), pairs, nVars, output);
+}
+
+/** The same with any alignment map: `rows(examples)` gives the intervened layer values (n × d) of each example. */
+export function formulaMapIia(model: MLP, f: Formula, layer: number, rows: (ex: DasExamples) => Float32Array, pairs: readonly { source: number; base: number }[], nVars: number, output = 0): number[] {
   const nRows = 1 << nVars;
   const ex = formulaExamples(model, f, layer, pairs, nVars);
-  const rows = rotatedInterchangeRows(ex, fit.rotation, fit.blocks);
+  const values = rows(ex);
   const xBase = new Float32Array(ex.n * nVars);
   let e = 0;
   for (let v = 0; v < ex.nVariables; v++) for (const p of pairs) xBase.set(formulaRowValues(p.base, nVars), e++ * nVars);
-  const y = runWithCache(model, xBase, ex.n, { interventions: [{ kind: "set", site: { hook: `layers.${layer}.hook_post` }, rowValues: rows }], names: [] }).output;
+  const y = runWithCache(model, xBase, ex.n, { interventions: [{ kind: "set", site: { hook: `layers.${layer}.hook_post` }, rowValues: values }], names: [] }).output;
   const nOut = model.layerSizes[model.layerSizes.length - 1];
   return ex.highs.map((high, v) => {
     const low = new Uint8Array(nRows * nRows);

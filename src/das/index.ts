@@ -14,3 +14,5 @@ export * from "./hierarchical-equality";
 export * from "./rotated-network";
 export * from "./subspaces";
 export * from "./study";
+export * from "./nonlinear-map";
+export * from "./random-control";

@@ -136,7 +136,7 @@ export interface DasStudySummary {
   dasAlignedModels: number;
   /** Models with no neuron-aligned formula that DAS aligns. */
   rescued: number;
-  /** Formula alignments by DAS that neuron sets reject, and the reverse (formulas DAS cannot hold in one layer or misses). */
+  /** Formula alignments by DAS that neuron sets reject, and the reverse among the formulas DAS was run on. */
   dasOnlyFormulas: number;
   neuronOnlyFormulas: number;
   meanDistinctSubspaces: number | null;
@@ -153,7 +153,7 @@ export function summarizeDasRecords(records: readonly DasRecord[]): DasStudySumm
       dasAlignedModels: rs.filter((r) => r.das_aligned.length > 0).length,
       rescued: rs.filter((r) => r.neuron_aligned.length === 0 && r.das_aligned.length > 0).length,
       dasOnlyFormulas: rs.reduce((s, r) => s + r.das_aligned.filter((i) => !r.neuron_aligned.includes(i)).length, 0),
-      neuronOnlyFormulas: rs.reduce((s, r) => s + r.neuron_aligned.filter((i) => !r.das_aligned.includes(i)).length, 0),
+      neuronOnlyFormulas: rs.reduce((s, r) => s + r.neuron_aligned.filter((i) => r.das_iia[i] !== null && !r.das_aligned.includes(i)).length, 0),
       meanDistinctSubspaces: sol.length ? sol.reduce((a, b) => a + b, 0) / sol.length : null,
     };
   };
