@@ -11,7 +11,7 @@ import {
 import { OptionSpec, parseArgs, readModelFile } from "./args";
 
 export const help = `Usage: mi-identifiability discover --method acdc|eap|eap-ig|masks --model FILE [options]
-       mi-identifiability discover --study DIR|FILE.jsonl [--out FILE.jsonl] [--sizes K...]
+       mi-identifiability discover --study DIR|FILE.jsonl [--method M] [--out FILE.jsonl] [--sizes K...]
 
 One model: runs a circuit-discovery method (one line per value of its swept option) and judges each answer against
 the exhaustive search of the same model: is it a candidate circuit, sufficient (accuracy > threshold with the rest
@@ -21,7 +21,7 @@ perfect circuit".
 
 Study: the standard sweep (${DISCOVERY_SWEEP.length} settings of the four methods) on every accepted model of a results
 folder or records file; models are retrained from their seeds (records hold no weights) and checked against the
-records. Appends one JSON line per model to --out (default DIR/discovery.jsonl; resumable) and prints the table.
+records (--method: only that method's settings). Appends one JSON line per model to --out (default DIR/discovery.jsonl; resumable) and prints the table.
 
 Options:
   --method M               ${DISCOVERY_METHODS.join(", ")}
@@ -89,7 +89,7 @@ function outcomeRow(o: DiscoveryOutcome): Record<string, string | number> {
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, spec, "discover");
-  if (a.study) return runStudyMode(a.study, a.out, a.sizes);
+  if (a.study) return runStudyMode(a.study, a.out, a.sizes, a.method);
   if (!a.method) throw new Error("discover: --method is required (acdc, eap, eap-ig or masks), or --study DIR for a study.");
   const file = withAnalysisData(readModelFile(a.model, "discover"), (a.data ?? "file") as "file");
   const outputs = splitOutputs(file.model);
@@ -130,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function runStudyMode(source: string, out: string | undefined, sizes: string[] | undefined): Promise<number> {
+async function runStudyMode(source: string, out: string | undefined, sizes: string[] | undefined, method: string | undefined): Promise<number> {
   if (!fs.existsSync(source)) throw new Error(`discover: --study ${source} does not exist (a results folder or a results .jsonl).`);
   const isDir = fs.statSync(source).isDirectory();
   const target = out ?? (isDir ? path.join(source, "discovery.jsonl") : undefined);
@@ -143,6 +143,7 @@ async function runStudyMode(source: string, out: string | undefined, sizes: stri
   const t0 = Date.now();
   const all = await runDiscoveryStudy({
     records,
+    settings: method ? DISCOVERY_SWEEP.filter((st) => st.method === method) : DISCOVERY_SWEEP,
     out: target,
     grid,
     sizes: widths,
