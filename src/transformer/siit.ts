@@ -56,13 +56,14 @@ export interface SiitOptions {
 export type SiitPresetName = "quick" | "standard";
 
 /**
- * `quick`: one model in about a minute on 2 cores (notebooks); `standard`: the cached populations. Both use
- * InterpBench's optimiser settings (Adam lr 1e-3, betas 0.9/0.9, clip 0.1) and loss weights.
+ * `standard`: InterpBench's optimiser settings (Adam lr 1e-3, betas 0.9/0.9, clip 0.1) and loss weights, up to 30
+ * epochs. `quick`: one model in about a minute on 2 cores (notebooks): the same but lr 1e-2 and up to 6 epochs (at
+ * lr 1e-3 the small cases need about 10 epochs; 1e-2 reaches them in 2–3, docs/transformer-training.md).
  */
 export function siitPreset(name: SiitPresetName = "standard", overrides: Partial<SiitOptions> = {}): SiitOptions {
   const common = { seed: 0, lr: 1e-3, beta1: 0.9, beta2: 0.9, clip: 0.1, behaviorWeight: 1, iitWeight: 1, strictWeight: 0.4, strictWeighting: "paper" as const, nEval: 256 };
-  const sizes: Record<SiitPresetName, Pick<SiitOptions, "epochs" | "batchSize" | "nTrain" | "stopAt">> = {
-    quick: { epochs: 8, batchSize: 128, nTrain: 2048, stopAt: 0.95 },
+  const sizes: Record<SiitPresetName, Pick<SiitOptions, "epochs" | "batchSize" | "nTrain" | "stopAt"> & { lr?: number }> = {
+    quick: { epochs: 6, batchSize: 128, nTrain: 2048, stopAt: 0.95, lr: 1e-2 },
     standard: { epochs: 30, batchSize: 128, nTrain: 2048, stopAt: 0.98 },
   };
   if (!Object.hasOwn(sizes, name)) throw new InputError(`siitPreset: unknown preset "${name}"; use "quick" or "standard".`);

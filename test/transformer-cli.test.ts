@@ -1,0 +1,53 @@
+// The transformer command: train writes a model whose stored scores `eval` reproduces (same pairs), and a resumed
+// population trains only what is missing; bad input names the option.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { transformerFromJson } from "../src/transformer";
+import { deriveSeed } from "../src/rng";
+
+const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+function cliError(...args: string[]): string {
+  try {
+    cli(...args);
+  } catch (e: any) {
+    return String(e.stderr);
+  }
+  throw new Error("expected the command to fail");
+}
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mi-transformer-"));
+const tiny = ["--epochs", "1", "--n-train", "128", "--batch-size", "64", "--lr", "0.01", "--backend", "cpu"];
+
+test("transformer train writes a model; eval with the trainer's pairs gives its stored scores", () => {
+  const out = path.join(tmp, "m48.json");
+  const text = cli("transformer", "train", "--case", "48", "--seed", "2", ...tiny, "--out", out);
+  assert.match(text, /TensorFlow\.js backend: cpu/);
+  assert.match(text, /case 48 \(increment by index\): 2 layers, d_model 8, 4 heads × 2, d_mlp 32; 1874 parameters/);
+  assert.match(text, /epoch L_beh L_iit L_strict/);
+  const file = transformerFromJson(JSON.parse(fs.readFileSync(out, "utf8")));
+  const stored = file.meta.scores as { accuracy: number; iiaMean: number };
+  const evalJson = JSON.parse(cli("transformer", "eval", "--model", out, "--seed", String(deriveSeed(2, "siit", "eval")), "--json"));
+  assert.equal(evalJson.accuracy, stored.accuracy);
+  assert.equal(evalJson.iiaMean, stored.iiaMean);
+});
+
+test("transformer population appends records and --resume trains only the missing seeds", () => {
+  const out = path.join(tmp, "pop");
+  cli("transformer", "population", "--out", out, "--cases", "48", "--seeds", "1", "--workers", "0", ...tiny);
+  assert.equal(fs.readFileSync(path.join(out, "records.jsonl"), "utf8").trim().split("\n").length, 1);
+  assert.match(cliError("transformer", "population", "--out", out, "--cases", "48", "--seeds", "1", "--workers", "0", ...tiny), /already holds a population.*--resume/);
+  const text = cli("transformer", "population", "--out", out, "--cases", "48", "--seeds", "2", "--workers", "0", "--resume", ...tiny);
+  assert.match(text, /1 trained, 1 already done/);
+  assert.equal(fs.readFileSync(path.join(out, "records.jsonl"), "utf8").trim().split("\n").length, 2);
+  assert.match(cliError("transformer", "population", "--out", out, "--cases", "48", "--seeds", "2", "--workers", "0", "--resume", ...tiny.map((x) => (x === "0.01" ? "0.02" : x))), /other settings/);
+});
+
+test("transformer names bad input", () => {
+  assert.match(cliError("transformer", "train", "--case", "7"), /unknown case "7"; the cases are 48, 59/);
+  assert.match(cliError("transformer", "fly"), /unknown subcommand "fly"/);
+  assert.match(cliError("transformer", "eval"), /--model FILE is required/);
+  assert.match(cli("transformer", "--help"), /transformer population --out DIR/);
+});
