@@ -7,6 +7,8 @@ import { CircuitMasks, MLP, ModelFile, forwardAll, mlpFromArrays, modelFromJson,
 import { BudgetError, InputError } from "../src/errors";
 import { Rng } from "../src/rng";
 import { sumCircuitInterpretations } from "../src/interpretations";
+import { analyzeModelFile, candidateOptions, circuitsMethod, resolveSettings, settingFlag } from "../src/analysis";
+import { analysisColumns } from "../src/analysis/format";
 import { Dataset, cleanInputs } from "../src/tasks";
 
 const FIXTURES = join(__dirname, "fixtures", "network-size");
@@ -191,4 +193,26 @@ test("one and three hidden layers: the contexts before the last hidden layer, as
       assert.deepEqual([...listPerfectCircuits(m, data, opts)].map((c) => c.index), brute.map((c) => c.index), `${sizes}`);
       assert.equal(countPerfectCircuits(m, data, { minSparsity: 0 }).perfect, brute.filter((c) => !c.full).length, `${sizes}`);
     }
+});
+
+test("analysis without the sparsity cut: over maxCandidates the circuits are counted, recorded, and the settings say so", () => {
+  const f = fixture(4);
+  const a = analyzeModelFile(f, { sparsityCut: "none", maxCandidates: 100_000, alignment: false });
+  const o = a.outputs[0];
+  assert.equal(o.circuitsMethod, "count");
+  assert.equal(o.nCandidates, 1067648);
+  assert.equal(o.perfectCircuits, countPerfectCircuits(f.model, f.val!, { minSparsity: 0 }).perfect);
+  assert.equal(o.interpretations, null);
+  const cols = analysisColumns(a);
+  assert.deepEqual(cols.perfect_circuits, [o.perfectCircuits]);
+  assert.equal(cols.interpretations_per_circuit, null);
+  assert.equal(cols.settings.sparsityCut, "none");
+  // With the cut (the default) the same model is enumerated and grounded as before.
+  assert.equal(circuitsMethod([2, 4, 4, 1], resolveSettings({})), "enumerate");
+  assert.equal(circuitsMethod([2, 6, 6, 1], resolveSettings({})), "count");
+  assert.equal(candidateOptions(resolveSettings({ sparsityCut: "none" }), [2, 5, 5, 1]).minSparsity, 0);
+  assert.equal(candidateOptions(resolveSettings({}), [2, 5, 5, 1]).minSparsity, 0.3);
+  assert.throws(() => resolveSettings({ sparsityCut: "none", minSparsity: 0.2 }), (e: unknown) => e instanceof InputError && /--no-sparsity-cut/.test(e.message));
+  assert.throws(() => resolveSettings({ sparsityCut: "off" as never }), InputError);
+  assert.equal(settingFlag("sparsityCut"), "--no-sparsity-cut");
 });

@@ -4,7 +4,7 @@
  * (what-then-where). One camelCase result, `ModelAnalysis`; the snake_case columns come from format.ts.
  */
 import { AlignedFormula, alignGate } from "../alignment";
-import { PerfectCircuit, countCandidates, countPerfectCircuits, findCircuits, sparsestCircuits } from "../circuits";
+import { MAX_DISTINCT_ROWS, PerfectCircuit, countCandidates, countPerfectCircuits, distinctRows, findCircuits, sparsestCircuits } from "../circuits";
 import { countDistinctInterpretations, countGroundings, groundingProblem } from "../interpretations";
 import { MLP, ModelFile, splitOutputs } from "../model";
 import { InputError } from "../errors";
@@ -124,7 +124,8 @@ function analyzeOutput(sub: MLP, o: number, gate: string, data: AnalysisData, s:
   const sizes = sub.layerSizes;
   const onProgress = progress.onProgress;
   let t0 = performance.now();
-  const method = circuitsMethod(sizes, s);
+  // The counter needs few distinct rows (clean data); noisy data go to findCircuits, which refuses over budget.
+  const method = circuitsMethod(sizes, s) === "count" && distinctRows(data.val).u <= MAX_DISTINCT_ROWS ? "count" : "enumerate";
   if (method === "count") return countedOutput(sub, o, gate, data, s, t0);
   const search = findCircuits(sub, data.val, {
     ...candidateOptions(s, sizes),

@@ -15,7 +15,7 @@ export {
   defaultMinSparsity,
 } from "./count";
 export { enumerateCircuits } from "./enumerate";
-export { type CircuitMetrics, type CircuitSearchOptions, type CircuitSearchResult, type PerfectCircuit, findCircuits } from "./search";
+export { type CircuitMetrics, type CircuitSearchOptions, type CircuitSearchResult, type PerfectCircuit, distinctRows, findCircuits } from "./search";
 export {
   DEFAULT_MAX_PREFIX_STATES,
   type ListedCircuit,
