@@ -16,3 +16,4 @@ export * from "./subspaces";
 export * from "./study";
 export * from "./nonlinear-map";
 export * from "./random-control";
+export * from "./store";
