@@ -160,7 +160,8 @@ export async function trainSiit(args: TrainSiitArgs): Promise<SiitResult> {
   const tokens = inputs.map((t) => withBos(program, t));
   const labels = runs.map((r) => [-1, ...programLabels(program, r.output)]);
   const tm = tfTransformer(tf, init, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: 1e-8, clip: o.clip });
-  const evalOpts = { nPairs: o.nEval, seed: deriveSeed(o.seed, "siit", "eval"), predict: tfPredictor(tf, tm) };
+  const predictor = tfPredictor(tf, tm);
+  const evalOpts = { nPairs: o.nEval, seed: deriveSeed(o.seed, "siit", "eval"), predict: predictor };
   const epochs: SiitEpochRow[] = [];
   let scores: TransformerScores | undefined;
   let stoppedEarly = false;
@@ -198,6 +199,7 @@ export async function trainSiit(args: TrainSiitArgs): Promise<SiitResult> {
         args.onBatch?.(bi + 1, nBatches, epoch);
       }
       scores = evaluateTransformer(tm.model(), program, corr, evalOpts);
+      predictor.dispose();
       const row: SiitEpochRow = {
         epoch,
         behaviorLoss: sums.behavior / nBatches,
@@ -228,17 +230,36 @@ export async function trainSiit(args: TrainSiitArgs): Promise<SiitResult> {
 
 /** evaluateTransformer's engine on a TensorFlow.js model: patched runs as tfjs patches of a source run. */
 export function tfPredictor(tf: any, tm: TfTransformer) {
-  return (base: Tokens, patch: { sites: readonly ComponentSite[]; source: Tokens } | null): number[][] =>
-    tf.tidy(() => {
+  // The evaluator patches many component sets from one source batch: its run is kept (every z and MLP output) until
+  // another source batch comes; the caller disposes it with dispose().
+  let cached: { source: Tokens; hooks: Record<string, any> } | null = null;
+  const sourceHooks = (source: Tokens) => {
+    if (cached?.source !== source) {
+      if (cached) tf.dispose(Object.values(cached.hooks));
+      const keep = Array.from({ length: tm.config.nLayers }, (_, l) => [`blocks.${l}.attn.hook_z`, `blocks.${l}.mlp.hook_post`]).flat();
+      const run = tf.tidy(() => {
+        const r = tm.forward(source, { keep });
+        return r.hooks;
+      });
+      cached = { source, hooks: run };
+    }
+    return cached.hooks;
+  };
+  const predict = (base: Tokens, patch: { sites: readonly ComponentSite[]; source: Tokens } | null): number[][] => {
+    const hooks = patch ? sourceHooks(patch.source) : {};
+    return tf.tidy(() => {
       let patches: TfPatch[] = [];
-      if (patch) {
-        const masks = componentMasks(tm.config, base[0].length, patch.sites);
-        const src = tm.forward(patch.source, { keep: [...masks.keys()] });
-        patches = [...masks].map(([hook, mask]) => ({ hook, mask, values: src.hooks[hook] }));
-      }
+      if (patch) patches = [...componentMasks(tm.config, base[0].length, patch.sites)].map(([hook, mask]) => ({ hook, mask, values: hooks[hook] }));
       const logits = tm.forward(base, { patches }).logits;
       return predictTokens({ shape: logits.shape, data: logits.dataSync() });
     });
+  };
+  return Object.assign(predict, {
+    dispose: () => {
+      if (cached) tf.dispose(Object.values(cached.hooks));
+      cached = null;
+    },
+  });
 }
 
 /** The per-epoch table as text (CLI and notebooks): epoch, losses, accuracy, mean IIA, strict accuracy, IIA per node. */
