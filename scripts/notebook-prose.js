@@ -4,7 +4,7 @@
 // What counts as a quoted number: a run of ASCII digits (with a decimal part or an exponent) in a markdown cell that
 // is not glued to a letter, digit, underscore or dot before it (C1, L1.2, x2 are names), once these are removed:
 //   - code: fenced blocks and `inline code` (commands, settings and identifiers, not claims);
-//   - numbering: a heading's leading number ("# 05 —", "## 3."), an ordered list's item numbers ("1. read"), "Exercise N" (and Claim, Part, Step), notebook names and references
+//   - numbering: a heading's leading number ("# 05 —", "## 3."), an ordered list's item numbers ("1. read"), "Exercise N" (and Claim, Part, Step, and the identifiers "formula N", "layer N"), notebook names and references
 //     ("notebook 08", "notebooks 05–11", "00-quickstart");
 //   - citations: "SPEC 14.10", "EQUIVALENCE 6.4", years after a venue or in parentheses ("ICLR 2025", "(2026)");
 //   - parameters written as an assignment of a whitelisted name ("k = 2", "σ = 0.1", see PARAMETER_NAMES) and layer
@@ -30,7 +30,7 @@ function proseOnly(markdown) {
     .replace(/`[^`\n]*`/g, " ")
     .replace(/^(#+\s+)\d+[a-z]?\b/gm, "$1")
     .replace(/^(\s*)\d+[.)](?=\s)/gm, "$1")
-    .replace(/\b(?:Exercise|Claim|Part|Step)s?\s+\d+(?:\s*[–-]\s*\d+)?/gi, " ")
+    .replace(/\b(?:Exercise|Claim|Part|Step|Formula|Layer)s?\s+\d+(?:\s*(?:[–,-]|and|to)\s*\d+)*/gi, " ")
     .replace(/\bnotebooks?\s+\d+[a-z]?(?:\s*(?:[–,-]|and|to)\s*\d+[a-z]?)*/gi, " ")
     .replace(/\b\d\d[a-z]?-[a-z][a-z-]*/g, " ")
     .replace(/\b(?:SPEC|EQUIVALENCE)\s+\d+(?:\.\d+)*/g, " ")
