@@ -216,3 +216,15 @@ test("analysis without the sparsity cut: over maxCandidates the circuits are cou
   assert.throws(() => resolveSettings({ sparsityCut: "off" as never }), InputError);
   assert.equal(settingFlag("sparsityCut"), "--no-sparsity-cut");
 });
+
+test("wide layers below the last hidden one (63 and 127 options: several bitmask words), as brute force", () => {
+  const rng = new Rng(64);
+  for (const sizes of [[2, 6, 1, 1], [2, 7, 1, 1]]) {
+    const m = randomModel(sizes, rng);
+    const data = selfLabelled(m);
+    const brute = bruteForce(m, data);
+    assert.ok(brute.length > 0, `${sizes}`);
+    assert.equal(countPerfectCircuits(m, data, { minSparsity: 0, includeFullNodeSet: true }).perfect, brute.length, `${sizes}`);
+    assert.deepEqual([...listPerfectCircuits(m, data, { minSparsity: 0, includeFullNodeSet: true })].map((c) => c.index), brute.map((c) => c.index), `${sizes}`);
+  }
+});
