@@ -12,6 +12,7 @@ import { Dataset } from "../tasks";
 import { InputError } from "../errors";
 import { trainExperimentSync } from "../train";
 import { StudyGrid, getStudy, jobExperimentConfig, studyJobs } from "../experiments";
+import { MnistStudyRecord, loadMnist, splitMLP, tailDataset, trainMnistSync } from "../mnist";
 import { ABLATIONS, Ablation } from "./ablation";
 import { DiscoverySetting, resolveSetting, runDiscovery } from "./methods";
 import { DISCOVERY_METRICS, discoveryTask } from "./metrics";
@@ -80,6 +81,21 @@ export function rebuildStudyModel(record: StudyRecord, grid?: StudyGrid): { mode
   if (result.accepted !== record.accepted || result.epochs !== record.epochs || (record.final_loss !== null && Math.abs(result.loss - record.final_loss) > 1e-9))
     throw new Error(`discovery study: retraining ${record.key} gave epochs ${result.epochs}, loss ${result.loss}; the record says ${record.epochs}, ${record.final_loss} (different code or settings).`);
   return { model: result.model, val: data.val, ms: performance.now() - t0 };
+}
+
+/**
+ * The tail of an MNIST study record's network (notebook 14's study): the digits of the record's seed, the network
+ * retrained (checked against the record's loss curve), split where the record says; the tail's data are the head's
+ * activations on the held-out digits, as in tailCircuits.
+ */
+export function rebuildMnistTail(record: MnistStudyRecord): { model: MLP; val: Dataset; ms: number } {
+  const t0 = performance.now();
+  const data = loadMnist({ seed: record.seed });
+  const r = trainMnistSync({ data, seed: record.seed + record.seed_offset, lr: record.learning_rate, epochs: record.mnist.losses.length });
+  if (r.losses.some((v, i) => Math.abs(v - record.mnist.losses[i]) > 1e-9))
+    throw new Error(`discovery study: retraining MNIST ${record.key} gave losses ${r.losses.join(", ")}; the record says ${record.mnist.losses.join(", ")}.`);
+  const split = splitMLP(r.model, record.mnist.split_at);
+  return { model: split.tail, val: tailDataset(split, data.test), ms: performance.now() - t0 };
 }
 
 export interface DiscoveryStudyOptions {
@@ -173,7 +189,7 @@ export async function runDiscoveryStudy(opts: DiscoveryStudyOptions): Promise<Di
   for (const record of todo) {
     if (opts.signal?.aborted) break;
     if (doneKeys.has(`${record.study}|${record.key}`)) continue;
-    const { model, val, ms: trainMs } = rebuildStudyModel(record, opts.grid);
+    const { model, val, ms: trainMs } = "mnist" in record ? rebuildMnistTail(record as MnistStudyRecord) : rebuildStudyModel(record, opts.grid);
     const sub = splitOutputs(model)[0];
     const subVal: Dataset = { ...val, y: val.y.filter((_, k) => k % val.nOutputs === 0), nOutputs: 1 };
     const truth = exhaustiveTruth(sub, subVal, { accuracyThreshold: record.settings?.accuracyThreshold ?? 0.99, maxCandidates: opts.maxCandidates });
@@ -207,6 +223,8 @@ export interface DiscoverySummaryRow {
   method: string;
   /** Models with at least one perfect circuit. */
   models: number;
+  /** Share of models whose answer is an enumerated candidate (the enumeration's shape and node filter). */
+  candidate: number;
   perfect: number;
   minimal: number;
   sufficient: number;
@@ -245,6 +263,7 @@ export function summarizeDiscovery(records: readonly DiscoveryRecord[]): { rows:
         label,
         method: os[0].method,
         models: os.length,
+        candidate: frac((o) => o.candidate),
         perfect: frac((o) => o.perfect),
         minimal: frac((o) => o.minimal),
         sufficient: frac((o) => o.sufficient),

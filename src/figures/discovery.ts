@@ -24,7 +24,7 @@ export function discoveryRateFigure(rows: readonly DiscoverySummaryRow[], title 
 
 /**
  * One model's perfect circuits (at most `limit`, the picked ones first), each drawn as circuitFigure draws it, titled
- * with the settings that returned it; the answers that are not perfect circuits are listed below the grid.
+ * with the settings that returned it; the figure's title counts the answers that are not perfect circuits.
  */
 export function discoveryPicksFigure(model: MLP, truth: CircuitTruth, outcomes: readonly DiscoveryOutcome[], opts: { limit?: number; columns?: number; title?: string } = {}): Figure {
   const picks = new Map<number, string[]>();
@@ -58,8 +58,8 @@ export function discoveryPicksFigure(model: MLP, truth: CircuitTruth, outcomes: 
       font: { size: 10, color: who ? PALETTE[3] : "#555555" },
     });
   });
-  const missed = outcomes.filter((o) => !o.perfect).map((o) => o.label);
-  const title = opts.title ?? `Perfect circuits (${truth.perfect.length}; picked ones first, in red) — not perfect: ${missed.length ? missed.slice(0, 6).join(", ") + (missed.length > 6 ? ` +${missed.length - 6}` : "") : "none"}`;
+  const missed = outcomes.filter((o) => !o.perfect).length;
+  const title = opts.title ?? `${picks.size} of ${truth.perfect.length} perfect circuits picked (red: the settings that return each); ${missed} of ${outcomes.length} answers are not perfect circuits`;
   return { data, layout: { ...baseLayout(title, { height: 60 + 190 * rows, showlegend: false }), ...layout, annotations } };
 }
 
