@@ -56,7 +56,10 @@ test("the evaluator's TensorFlow.js engine gives the plain pass's scores", () =>
 
 test("SIIT training is deterministic for a seed and learns case 48", async () => {
   const options = { epochs: 2, nTrain: 256, batchSize: 64, nEval: 64, lr: 1e-2, backend: "cpu" as const, stopAt: 1 };
+  const tensorsBefore = tf.memory().numTensors;
   const a = await trainSiit({ program: case48, options: { ...options, seed: 3 } });
+  // Nothing leaks (a leak per batch exhausts the wasm heap in long runs).
+  assert.equal(tf.memory().numTensors, tensorsBefore);
   const b = await trainSiit({ program: case48, options: { ...options, seed: 3 } });
   transformerWeights(a.model).forEach((w, i) => assert.deepEqual(Array.from(w.data), Array.from(transformerWeights(b.model)[i].data), w.name));
   assert.deepEqual(a.scores, b.scores);

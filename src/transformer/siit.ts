@@ -184,8 +184,9 @@ export async function trainSiit(args: TrainSiitArgs): Promise<SiitResult> {
         const node = nodes[rng.int(nodes.length)];
         const offIndex = off.length ? rng.int(off.length) : -1;
         const needed = new Set([...iitMasks.get(node)!.keys(), ...(offIndex >= 0 ? offMasks[offIndex].keys() : [])]);
-        const src = tm.forward(sTok, { keep: [...needed] });
-        const patches = (masks: Map<string, Float32Array>): TfPatch[] => [...masks].map(([hook, mask]) => ({ hook, mask, values: src.hooks[hook] }));
+        // tidy: only the kept hooks outlive the source run
+        const srcHooks: Record<string, any> = tf.tidy(() => tm.forward(sTok, { keep: [...needed] }).hooks);
+        const patches = (masks: Map<string, Float32Array>): TfPatch[] => [...masks].map(([hook, mask]) => ({ hook, mask, values: srcHooks[hook] }));
         // 2. IIT: labels from the program with `node` set to its source value
         const cf = rows.map((r, q) => [-1, ...programLabels(program, runProgram(program, inputs[r], { [node]: runs[srcRows[q]].values[node] }).output)]);
         const iitPatches = patches(iitMasks.get(node)!);
@@ -195,7 +196,7 @@ export async function trainSiit(args: TrainSiitArgs): Promise<SiitResult> {
           const strictPatches = patches(offMasks[offIndex]);
           sums.strict += tm.step(() => tf.mul(tfCrossEntropy(tf, tm.forward(bTok, { patches: strictPatches }).logits, bLab), strictScale)).loss;
         }
-        tf.dispose([src.logits, ...Object.values(src.hooks)]);
+        tf.dispose(Object.values(srcHooks));
         args.onBatch?.(bi + 1, nBatches, epoch);
       }
       scores = evaluateTransformer(tm.model(), program, corr, evalOpts);
