@@ -82,8 +82,12 @@ test("impossible grids and bad --out are refused before estimating or training",
   assert.equal(wide.status, 1);
   assert.match(wide.stderr, /hidden width k=30 cannot be analysed: .*at most 16 neurons per layer/);
   assert.doesNotMatch(wide.stderr, /estimated/);
-  const six = src("run", "network-size", "--sizes", "6");
+  // k = 6 runs with the reference's cut (its perfect circuits are counted exactly); without the cut it is refused.
+  const six = src("run", "network-size", "--sizes", "6", "--no-sparsity-cut");
   assert.match(six.stderr, /k=6, depth 2: circuits: \[2,6,6,1\] has [\d,]+ candidate circuits .* Raise --max-candidates/);
+  const sixCut = src("run", "network-size", "--sizes", "6"); // estimated over the confirmation time: asks for --yes, runs nothing
+  assert.doesNotMatch(sixCut.stderr, /candidate circuits/);
+  assert.match(sixCut.stderr, /Pass --yes/);
   const out = path.join(mkdtempSync(path.join(tmpdir(), "mi-run-")), "dup");
   const dup = src("run", "custom", "--sizes", "4,4", "--experiments", "2", "--out", out);
   assert.equal(dup.status, 1);
