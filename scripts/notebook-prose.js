@@ -7,7 +7,8 @@
 //   - numbering: a heading's leading number ("# 05 —", "## 3."), an ordered list's item numbers ("1. read"), "Exercise N" (and Claim, Part, Step, and the identifiers "formula N", "layer N"), notebook names and references
 //     ("notebook 08", "notebooks 05–11", "00-quickstart");
 //   - citations: "SPEC 14.10", "EQUIVALENCE 6.4", years after a venue or in parentheses ("ICLR 2025", "(2026)");
-//   - parameters written as an assignment of a whitelisted name ("k = 2", "σ = 0.1", see PARAMETER_NAMES) and layer
+//   - parameters written as an assignment or bound of a whitelisted name ("k = 2", "σ = 0.1", "k > 3", see
+//     PARAMETER_NAMES) and layer
 //     sizes in brackets ("[2, 3, 3, 1]").
 // A quoted number is printed when a code cell above it has an output (stream text, text/plain or text/html with tags
 // removed) holding the same number (compared as numbers: 0.50 = 0.5).
@@ -36,7 +37,7 @@ function proseOnly(markdown) {
     .replace(/\b(?:SPEC|EQUIVALENCE)\s+\d+(?:\.\d+)*/g, " ")
     .replace(/\b(?:ICLR|NeurIPS|ICML|ACL|arXiv|et al\.,?)\s+(?:19|20)\d\d\b/g, " ")
     .replace(/\((?:19|20)\d\d\)/g, " ")
-    .replace(new RegExp(`(?<![\\p{L}_])(?:${names})\\s*=\\s*\\d+(?:\\.\\d+)?`, "gu"), " ")
+    .replace(new RegExp(`(?<![\\p{L}_])(?:${names})\\s*(?:<=|>=|[=<>≤≥])\\s*\\d+(?:\\.\\d+)?`, "gu"), " ")
     .replace(/\[\s*\d+(?:\s*,\s*\d+)+\s*\]/g, " ");
 }
 

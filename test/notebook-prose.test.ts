@@ -24,6 +24,7 @@ test("quoted numbers: digits in prose, but not code, numbering, citations, years
   assert.deepEqual(quotedNumbers("# 05 — The basic study\n## Exercise 3 — noise\nSee notebook 08 and notebooks 05–11, or `18-findings` and 13b-equivalence-ablations."), []);
   assert.deepEqual(quotedNumbers("Méloux et al. (ICLR 2025), Sun & Toneva (2026); SPEC 14.10 and EQUIVALENCE 6.4."), []);
   assert.deepEqual(quotedNumbers("At k = 2, with σ = 0.1, a [2, 3, 3, 1] network; classes C1, C2 and neuron L1.2."), []);
+  assert.deepEqual(quotedNumbers("For k > 3 and k ≥ 4 only; but 3 > 2."), ["3", "2"]);
   assert.deepEqual(quotedNumbers("At k = 2 the median is 34.5; in 2024 we saw 3e+10."), ["34.5", "2024", "3e+10"]);
 });
 
