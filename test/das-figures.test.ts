@@ -17,7 +17,7 @@ test("DAS against neuron sets: one bubble count per model, widths as traces, the
   const fig = dasVsNeuronFigure(records);
   assertPlainData(fig);
   const traces = fig.data.filter((d) => d.mode === "markers");
-  assert.deepEqual(traces.map((t) => t.name), ["k = 3", "k = 4", "k = 5"]);
+  assert.deepEqual(traces.map((t) => t.name), ["k = 2", "k = 3", "k = 4", "k = 5"]);
   assert.equal(traces.reduce((s, t) => s + markerCount(t.text as unknown[]), 0), records.length);
   // Models where DAS reaches 1 and neuron sets do not (best statistic): recomputed from the records.
   const above = records.filter((r) => {
