@@ -34,6 +34,19 @@ function edgeMatrices(b: number, a: number): bigint {
  * `includeFullNodeSet`). Equal to the circuit stage's countCandidatesExact with minSparsity 0 where both apply.
  */
 export function countCandidatesUnfiltered(layerSizes: readonly number[], opts: { includeFullNodeSet?: boolean } = {}): bigint {
+  const key = `${JSON.stringify(layerSizes)}|${!!opts.includeFullNodeSet}`;
+  let n = memo.get(key);
+  if (n === undefined) {
+    n = countUnfiltered(layerSizes, opts);
+    memo.set(key, n);
+  }
+  return n;
+}
+
+// A sweep counts the same architecture once per model: the count is a pure function of the sizes.
+const memo = new Map<string, bigint>();
+
+function countUnfiltered(layerSizes: readonly number[], opts: { includeFullNodeSet?: boolean }): bigint {
   if (!Array.isArray(layerSizes) || layerSizes.length < 2 || layerSizes.some((s) => !Number.isInteger(s) || s < 1 || s > 100_000))
     throw new InputError(`countCandidatesUnfiltered: layerSizes must be at least two positive integers like [784, 128, 128, 3, 3, 3, 1], got ${JSON.stringify(layerSizes)}.`);
   // v[a]: weighted number of partial circuits whose last layer keeps a neurons.
