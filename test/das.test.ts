@@ -169,3 +169,15 @@ test("the non-linear coupling map is exactly invertible, and with block = every 
     for (let k = 0; k < rows.length; k++) assert.ok(Math.abs(rows[k] - ex.hSource[k]) < 1e-10);
   }
 });
+
+test("a formula without intermediate variables (AND's A*B) is aligned by both searches, as the neuron-set search's empty mapping", async () => {
+  const { bestNeuronSetIia, dasAlignGate } = await import("../src/das");
+  const { alignGate } = await import("../src/alignment");
+  const model = initMLP([2, 3, 3, 1], ["AND"], 0);
+  const neuron = bestNeuronSetIia(model, "AND", "reference");
+  assert.equal(candidateFormulas("AND", 3)[0].string, "A*B");
+  assert.equal(neuron[0], 1);
+  assert.deepEqual(neuron.flatMap((v, i) => (v === 1 ? [i] : [])), alignGate(model, "AND").aligned.map((a) => a.index));
+  const das = dasAlignGate(model, "AND", { formulas: [0], restarts: 1 });
+  assert.equal(das.formulas[0]!.best.iia, 1);
+});

@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  aligned by DAS:            ${res.aligned.length} [${res.aligned.join(", ")}]`);
   console.log(`  aligned by neuron sets:    ${neuronAligned.length} [${neuronAligned.join(", ")}]`);
   for (const r of rows.filter((r) => r.aligned || r.neuron_iia >= 1))
-    console.log(`    #${r.index} ${r.formula}: DAS IIA ${r.das_iia.toFixed(3)} (layer ${r.layer}, blocks ${r.blocks.join("+")}), neuron sets ${r.neuron_iia.toFixed(3)}`);
+    console.log(`    #${r.index} ${r.formula}: DAS IIA ${r.das_iia.toFixed(3)} (layer ${r.layer}, blocks ${r.blocks.join("+") || "none"}), neuron sets ${r.neuron_iia.toFixed(3)}`);
   return 0;
 }
 

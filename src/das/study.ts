@@ -63,7 +63,8 @@ export function bestNeuronSetIia(model: MLP, gate: string, name: PairSetName, ou
   const pairs = pairSet(name, nVars);
   return candidateFormulas(gate, model.layerSizes.length - 1).map(({ formula: f }) => {
     const { iia } = iiaTable(f, table, pairs);
-    const levels = [...new Set(iia.flat())].sort((a, b) => b - a);
+    // Level 1 always tried: a formula without relevant nodes has one (empty) mapping, as in the search (SPEC 14.10).
+    const levels = [...new Set([1, ...iia.flat()])].sort((a, b) => b - a);
     for (const t of levels) if (countValidMappings(f, table, pairs, t, 1).count >= 1) return t;
     return 0;
   });
