@@ -181,3 +181,17 @@ test("a formula without intermediate variables (AND's A*B) is aligned by both se
   const das = dasAlignGate(model, "AND", { formulas: [0], restarts: 1 });
   assert.equal(das.formulas[0]!.best.iia, 1);
 });
+
+test("DAS across layers aligns a 4-variable formula the neuron-set search spreads over both layers of the released network", async () => {
+  const { dasAlignFormulaAcrossLayers, dasAlignGate } = await import("../src/das");
+  const { loadReleasedModel } = await import("../src/reference");
+  const { alignGate } = await import("../src/alignment");
+  const { model } = loadReleasedModel();
+  const f22 = candidateFormulas("XOR", 3)[22];
+  assert.ok(alignGate(model, "XOR").aligned.some((a) => a.index === 22), "the neuron-set search aligns formula 22");
+  assert.equal(dasAlignGate(model, "XOR", { formulas: [22] }).formulas[22], null, "one layer of 3 cannot hold its 4 variables");
+  const r = dasAlignFormulaAcrossLayers(model, f22.formula, { restarts: 2, steps: 200 });
+  assert.ok(r.aligned);
+  assert.deepEqual(r.iiaPerNode, [1, 1, 1, 1]);
+  assert.deepEqual([...new Set(r.layers)].sort(), [1, 2]);
+});

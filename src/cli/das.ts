@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { bestNeuronSetIia, dasAlignGate, dasStudyRecord, DasRecord, summarizeDasRecords, FormulaDasOptions, randomControl } from "../das";
+import { bestNeuronSetIia, dasAlignFormulaAcrossLayers, dasAlignGate, dasStudyRecord, DasRecord, summarizeDasRecords, FormulaDasOptions, randomControl } from "../das";
 import { readRecords } from "../experiments";
+import { candidateFormulas } from "../formulas";
+import { MLP } from "../model";
 import { InputError } from "../errors";
 import { parseArgs, parseIntList, readModelFile, resolveOutFile, OptionSpec, plural } from "./args";
 
@@ -20,6 +22,8 @@ Options:
   --restarts N         random starting rotations per layer (default 3)
   --steps N            Adam steps per restart (default 300)
   --boundless          learn each node's block size (Boundless DAS)
+  --across-layers      spread a formula's nodes over the hidden layers (every assignment, one rotation per layer
+                       and node group), as the neuron-set search may; slower
   --pair-set P         pairs IIA is scored on: reference (default, as the neuron-set search's compat mode),
                        corrected (every ordered pair, base ≠ source) or all
   --formulas I,J       only these candidate indices
@@ -56,6 +60,7 @@ const spec: Record<string, OptionSpec> = {
   "max-seed-offset": { type: "number" },
   "max-variables": { type: "number" },
   "random-control": { type: "boolean" },
+  "across-layers": { type: "boolean" },
   networks: { type: "number" },
   widths: { type: "string" },
 };
@@ -80,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
   const gate = a.gate ?? model.gates[0];
   if (!gate) throw new InputError("das: the model names no gate; give --gate XOR (or another gate).");
   const formulas = a.formulas ? parseIndexList(a.formulas) : undefined;
+  if (a.acrossLayers) return runAcrossLayers(a, model, gate, formulas);
   const res = dasAlignGate(model, gate, { ...dasOptions(a), formulas });
   const neuron = bestNeuronSetIia(model, gate, a.pairSet ?? "reference");
   const rows = res.formulas.flatMap((f, index) => (f ? [{ index, formula: f.formula, das_iia: f.best.iia, layer: f.best.layer, aligned: f.aligned, neuron_iia: neuron[index], blocks: f.best.fit.blocks.map((b) => b.length) }] : []));
@@ -94,6 +100,28 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  aligned by neuron sets:    ${neuronAligned.length} [${neuronAligned.join(", ")}]`);
   for (const r of rows.filter((r) => r.aligned || r.neuron_iia >= 1))
     console.log(`    #${r.index} ${r.formula}: DAS IIA ${r.das_iia.toFixed(3)} (layer ${r.layer}, blocks ${r.blocks.join("+") || "none"}), neuron sets ${r.neuron_iia.toFixed(3)}`);
+  return 0;
+}
+
+function runAcrossLayers(a: Record<string, any>, model: MLP, gate: string, formulas: number[] | undefined): number {
+  const candidates = candidateFormulas(gate, model.layerSizes.length - 1);
+  for (const i of formulas ?? []) if (!(i < candidates.length)) throw new InputError(`das: formula index ${i} is outside 0…${candidates.length - 1} (the ${gate} candidates).`);
+  const neuron = bestNeuronSetIia(model, gate, a.pairSet ?? "reference");
+  const rows = candidates.filter((c) => !formulas || formulas.includes(c.index)).map((c) => {
+    const r = dasAlignFormulaAcrossLayers(model, c.formula, dasOptions(a));
+    return { index: c.index, formula: r.formula, das_iia: r.iia, layers: r.layers, aligned: r.aligned, neuron_iia: neuron[c.index] };
+  });
+  const dasAligned = rows.filter((r) => r.aligned).map((r) => r.index);
+  const neuronAligned = rows.filter((r) => r.neuron_iia >= 1).map((r) => r.index);
+  if (a.json) {
+    console.log(JSON.stringify({ gate, pair_set: a.pairSet ?? "reference", across_layers: true, formulas: rows, das_aligned: dasAligned, neuron_aligned: neuronAligned }));
+    return 0;
+  }
+  console.log(`DAS across layers on ${a.model} (${gate}, layer_sizes ${JSON.stringify(model.layerSizes)}), pairs: ${a.pairSet ?? "reference"}`);
+  console.log(`  aligned by DAS:            ${dasAligned.length} [${dasAligned.join(", ")}]`);
+  console.log(`  aligned by neuron sets:    ${neuronAligned.length} [${neuronAligned.join(", ")}]`);
+  for (const r of rows.filter((r) => r.aligned || r.neuron_iia >= 1))
+    console.log(`    #${r.index} ${r.formula}: DAS IIA ${r.das_iia.toFixed(3)} (layers ${r.layers.join(",")}), neuron sets ${r.neuron_iia.toFixed(3)}`);
   return 0;
 }
 

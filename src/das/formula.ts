@@ -181,3 +181,93 @@ export function dasAlignGate(model: MLP, gate: string, opts: FormulaDasOptions &
   const formulas = candidates.map((c) => (chosen.has(c.index) && relevantNodes(c.formula).length <= maxWidth ? dasAlignFormula(model, c.formula, opts) : null));
   return { gate, nCandidates: candidates.length, formulas, aligned: formulas.flatMap((r, i) => (r?.aligned ? [i] : [])), timeMs: performance.now() - t0 };
 }
+
+export interface AcrossLayersResult {
+  formula: string;
+  nodes: string[];
+  /** Hidden layer of each node (formula node order) in the best assignment. */
+  layers: number[];
+  iiaPerNode: number[];
+  iia: number;
+  aligned: boolean;
+  /** Rotations trained: one per (layer, node subset) that some assignment needed, times restarts. */
+  fits: number;
+}
+
+/**
+ * DAS with a formula's nodes spread over the hidden layers, as the neuron-set search may spread them: every
+ * assignment of nodes to layers (layers^nodes) whose groups fit their layers, one rotation per layer trained on its
+ * group's nodes alone (nodes are intervened one at a time, so the layers' rotations are independent), fits shared
+ * between assignments. The best assignment (highest smallest node IIA) is returned.
+ */
+export function dasAlignFormulaAcrossLayers(model: MLP, f: Formula, opts: FormulaDasOptions = {}): AcrossLayersResult {
+  const nVars = model.layerSizes[0];
+  const nodes = relevantNodes(f);
+  const layers = hiddenLayers(model, undefined);
+  const m = nodes.length;
+  const restarts = opts.restarts ?? 3;
+  const threshold = opts.iiaThreshold ?? 1;
+  const scored = pairSet(opts.pairSet ?? "reference", nVars, opts.pairOrder ?? "BA");
+  const train = trainingPairs(nVars);
+  const output = opts.output ?? 0;
+  const nAssign = Math.pow(layers.length, m);
+  if (nAssign > 4096) throw new InputError(`DAS across layers: ${m} variables over ${layers.length} layers give ${nAssign} assignments; use one layer (dasAlignFormula) or fewer variables.`);
+  const cache = new Map<string, number[]>(); // "layer/mask" → IIA of each node of the mask (node order)
+  let fits = 0;
+  const groupIia = (layer: number, mask: number): number[] => {
+    const key = `${layer}/${mask}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const members = nodes.flatMap((_, v) => ((mask >> v) & 1 ? [v] : []));
+    const all = formulaExamples(model, f, layer, train, nVars);
+    const keep = Array.from(all.variable.keys()).filter((e) => members.includes(all.variable[e]));
+    const d = all.d;
+    const ex: DasExamples = {
+      d, n: keep.length, nVariables: members.length,
+      hBase: Float64Array.from(keep.flatMap((e) => Array.from(all.hBase.subarray(e * d, (e + 1) * d)))),
+      hSource: Float64Array.from(keep.flatMap((e) => Array.from(all.hSource.subarray(e * d, (e + 1) * d)))),
+      variable: Int32Array.from(keep, (e) => members.indexOf(all.variable[e])),
+      label: Uint8Array.from(keep, (e) => all.label[e]),
+    };
+    const blockSizes = defaultBlockSizes(d, members.length);
+    const tail = modelTail(model, layer, output);
+    let best: number[] = members.map(() => -1);
+    for (let restart = 0; restart < restarts; restart++) {
+      const fit = trainDas(tail, ex, { ...opts, blockSizes, seed: deriveSeed(opts.seed ?? 0, "das-split", layer, mask, restart) });
+      fits++;
+      // Nodes outside the group keep their base values (no block): their IIA is not read.
+      const blocks = nodes.map((_, v) => (members.includes(v) ? fit.blocks[members.indexOf(v)] : []));
+      const iia = formulaMapIia(model, f, layer, (e) => rotatedInterchangeRows(e, fit.rotation, blocks), scored, nVars, output);
+      const mine = members.map((v) => iia[v]);
+      if (Math.min(...mine) > Math.min(...best)) best = mine;
+      if (Math.min(...best) >= 1) break;
+    }
+    cache.set(key, best);
+    return best;
+  };
+  let bestResult: { layers: number[]; iiaPerNode: number[]; iia: number } | null = null;
+  for (let a = 0; a < nAssign; a++) {
+    const assign = nodes.map((_, v) => layers[Math.floor(a / Math.pow(layers.length, v)) % layers.length]);
+    const masks = layers.map((l) => nodes.reduce((mask, _, v) => (assign[v] === l ? mask | (1 << v) : mask), 0));
+    if (layers.some((l, i) => popcount(masks[i]) > model.layerSizes[l])) continue;
+    const iiaPerNode = new Array(m).fill(1);
+    layers.forEach((l, i) => {
+      if (!masks[i]) return;
+      const g = groupIia(l, masks[i]);
+      nodes.forEach((_, v) => {
+        if ((masks[i] >> v) & 1) iiaPerNode[v] = g[popcount(masks[i] & ((1 << v) - 1))];
+      });
+    });
+    const iia = m ? Math.min(...iiaPerNode) : 1;
+    if (!bestResult || iia > bestResult.iia) bestResult = { layers: assign, iiaPerNode, iia };
+    if (bestResult.iia >= 1) break;
+  }
+  if (!bestResult) throw new InputError(`DAS across layers: formula ${formulaString(f)} has ${m} variables; the hidden layers of ${JSON.stringify(model.layerSizes)} cannot hold them.`);
+  return { formula: formulaString(f), nodes: nodes.map(nodeLabel), ...bestResult, aligned: bestResult.iia >= threshold, fits };
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (; x; x &= x - 1) c++;
+  return c;
+}
