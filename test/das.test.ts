@@ -195,3 +195,15 @@ test("DAS across layers aligns a 4-variable formula the neuron-set search spread
   assert.deepEqual(r.iiaPerNode, [1, 1, 1, 1]);
   assert.deepEqual([...new Set(r.layers)].sort(), [1, 2]);
 });
+
+test("DAS across layers refuses an assignment count over budget with a BudgetError carrying the count", async () => {
+  const { dasAlignFormulaAcrossLayers } = await import("../src/das");
+  const { BudgetError } = await import("../src/errors");
+  const { fAnd, fOr, fVar, numberPreOrder } = await import("../src/formulas");
+  // 13 relevant nodes over the 2 hidden layers of a [2,16,16,1] network: 2^13 = 8192 assignments.
+  let f = fAnd(fVar(0), fVar(1));
+  for (let i = 0; i < 13; i++) f = i % 2 ? fAnd(f, fVar(1)) : fOr(f, fVar(0));
+  f = numberPreOrder(f);
+  const model = initMLP([2, 16, 16, 1], ["XOR"], 0);
+  assert.throws(() => dasAlignFormulaAcrossLayers(model, f), (e: unknown) => e instanceof BudgetError && e.nCandidates === 8192 && e.limit === 4096);
+});

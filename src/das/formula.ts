@@ -11,7 +11,7 @@
 import { CandidateFormula, Formula, PairOrder, candidateFormulas, formulaRowValues, formulaString, nodeLabel, relevantNodes, gateTable } from "../formulas";
 import { MLP, runWithCache } from "../model";
 import { PairSetName, highLevelOutcomes, interchangeAccuracy, pairSet } from "../alignment";
-import { InputError } from "../errors";
+import { BudgetError, InputError } from "../errors";
 import { deriveSeed } from "../rng";
 import { modelTail } from "./tail";
 import { DasExamples, DasFit, DasTrainOptions, defaultBlockSizes, rotatedInterchangeRows, trainDas } from "./train";
@@ -211,7 +211,9 @@ export function dasAlignFormulaAcrossLayers(model: MLP, f: Formula, opts: Formul
   const train = trainingPairs(nVars);
   const output = opts.output ?? 0;
   const nAssign = Math.pow(layers.length, m);
-  if (nAssign > 4096) throw new InputError(`DAS across layers: ${m} variables over ${layers.length} layers give ${nAssign} assignments; use one layer (dasAlignFormula) or fewer variables.`);
+  // Up to layers · 2^m rotations (one per layer and node group), about 20 ms each at these widths.
+  const maxFits = layers.length * (Math.pow(2, m) - 1) * restarts;
+  if (nAssign > 4096) throw new BudgetError(`DAS across layers: ${m} variables over ${layers.length} layers give ${nAssign} assignments and up to ${maxFits} rotations to train (about ${Math.round(maxFits * 0.02)} s); use one layer (dasAlignFormula) or fewer variables.`, nAssign, 4096, maxFits * 0.02);
   const cache = new Map<string, number[]>(); // "layer/mask" → IIA of each node of the mask (node order)
   let fits = 0;
   const groupIia = (layer: number, mask: number): number[] => {
