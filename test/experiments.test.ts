@@ -25,7 +25,8 @@ test("Python repr of floats and lists matches what pandas writes in df_out.csv",
 });
 
 test("studies: the README's seven runs, jobs in main.py's loop order", () => {
-  assert.deepEqual(Object.keys(STUDIES), ["basic", "multitask", "target-gate", "network-size", "noise", "skewed", "loss-target"]);
+  // the README's seven, then ours (the MNIST seed study, src/mnist/study.ts)
+  assert.deepEqual(Object.keys(STUDIES), ["basic", "multitask", "target-gate", "network-size", "noise", "skewed", "loss-target", "mnist"]);
   assert.deepEqual(STUDIES["network-size"].grid.sizes, [2, 3, 4, 5]);
   assert.deepEqual(STUDIES["loss-target"].grid.lossTargets, [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001]);
   assert.equal(STUDIES.noise.grid.noiseStd, 0.1);

@@ -75,8 +75,8 @@ export const STUDIES: Record<string, Study> = {
   "network-size": study("network-size", "Network size", "Hidden width k = 2, 3, 4, 5: larger networks admit exponentially more circuits and interpretations.", "--noise-std 0.0 --target-logic-gates XOR --size 2 3 4 5", "size", { sizes: [2, 3, 4, 5] }),
   noise: study("noise", "Noisy training", "Inputs with Gaussian noise (std 0.1) in training, validation and grounding: does noise make the explanation unique? Compare with basic.", "--noise-std 0.1 --target-logic-gates XOR", "noise", { noiseStd: 0.1 }),
   skewed: study("skewed", "Skewed inputs", "Inputs drawn with random (skewed) frequencies: does the input distribution change the multiplicity? Compare with basic.", "--noise-std 0.0 --target-logic-gates XOR --skewed-distribution", "skewed", { skewed: true }),
-  mnist: study("mnist", "MNIST 0 vs 1: circuits of the tail", "The paper's closing network [784,128,128,3,3,3,1] on MNIST 0 vs 1, one per seed (plain Adam, 10 epochs): how many perfect circuits has its 3 → 3 → 3 → 1 tail, and which recur across seeds?", "demo_mnist.ipynb: seed 42, Adam lr 1e-3, batch 64, 10 epochs", "none", { seed: 42, experiments: 10, epochs: 10, batchSize: 64 }),
   "loss-target": study("loss-target", "Loss target", "Training stopped at loss 1e-1 ... 1e-6: do better-trained networks have fewer explanations?", "--noise-std 0.0 --target-logic-gates XOR --loss-target 0.1 0.01 0.001 0.0001 0.00001 0.000001", "loss_target", { lossTargets: [0.1, 0.01, 0.001, 0.0001, 0.00001, 0.000001] }),
+  mnist: study("mnist", "MNIST 0 vs 1: circuits of the tail", "The paper's closing network [784,128,128,3,3,3,1] on MNIST 0 vs 1, one per seed (plain Adam, 10 epochs): how many perfect circuits has its 3 → 3 → 3 → 1 tail, and which recur across seeds?", "demo_mnist.ipynb: seed 42, Adam lr 1e-3, batch 64, 10 epochs", "none", { seed: 42, experiments: 10, epochs: 10, batchSize: 64 }),
 };
 
 export function studyNames(): string[] {
