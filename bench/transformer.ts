@@ -44,10 +44,15 @@ async function main() {
   for (const c of cases) console.log(`case ${c}: wasm is ${(speeds[c].cpu / speeds[c].wasm).toFixed(1)}× faster than cpu`);
   try {
     const records = readPopulation(path.join(__dirname, "..", "notebooks", "cached-results", "transformers", "constant"));
-    console.log("\ncached population (one worker each): seconds per model and models per hour, as trained");
-    for (const r of records) console.log(`  ${r.key.padEnd(16)} ${r.epochs} epochs, ${r.seconds.toFixed(0).padStart(4)} s → ${(3600 / r.seconds).toFixed(0)} models/hour`);
-    const total = records.reduce((s, r) => s + r.seconds, 0);
-    console.log(`  one model per case: ${(total / 60).toFixed(1)} min of one worker; 5 per case on 2 workers ≈ ${((5 * total) / 2 / 60).toFixed(0)} min`);
+    console.log("\ncached population, per case (one worker per model): mean seconds per model and models per hour, as trained");
+    let perCaseTotal = 0;
+    for (const c of [...new Set(records.map((r) => r.case))]) {
+      const rs = records.filter((r) => r.case === c);
+      const mean = rs.reduce((s, r) => s + r.seconds, 0) / rs.length;
+      perCaseTotal += mean;
+      console.log(`  case ${c.padEnd(4)} ${rs.length} models, ${(rs.reduce((s, r) => s + r.epochs, 0) / rs.length).toFixed(1)} epochs, ${mean.toFixed(0).padStart(4)} s → ${(3600 / mean).toFixed(0)} models/hour`);
+    }
+    console.log(`  one model per case: ${(perCaseTotal / 60).toFixed(1)} min of one worker; 5 per case on 2 workers ≈ ${((5 * perCaseTotal) / 2 / 60).toFixed(0)} min`);
   } catch (e) {
     console.log(`(no cached population: ${(e as Error).message})`);
   }
