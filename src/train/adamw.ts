@@ -46,6 +46,10 @@ export class AdamW {
       const m = this.m[i];
       const v = this.v[i];
       const g = grads[i];
+      if (decay === 1 && l2 === 0 && g instanceof Float64Array) {
+        adamUpdate(p, m, v, g, stepSize, bc2sqrt, beta2, w1, w2, eps);
+        continue;
+      }
       for (let j = 0; j < p.length; j++) {
         const gj = l2 === 0 ? Math.fround(g[j]) : Math.fround(Math.fround(g[j]) + Math.fround(l2 * p[j]));
         if (decay !== 1) p[j] = p[j] * decay;
@@ -54,5 +58,18 @@ export class AdamW {
         p[j] = p[j] - (stepSize * m[j]) / (Math.sqrt(v[j]) / bc2sqrt + eps);
       }
     }
+  }
+}
+
+/** The loop of step() without weight decay on typed arrays (plain Adam, the fast engine): the same operations, monomorphic. */
+function adamUpdate(p: Float32Array, m: Float32Array, v: Float32Array, g: Float64Array, stepSize: number, bc2sqrt: number, beta2: number, w1: number, w2: number, eps: number): void {
+  for (let j = 0; j < p.length; j++) {
+    const gj = Math.fround(g[j]);
+    // the stored (float32) moments are what the update reads, as in step()
+    const mj = Math.fround(m[j] + (gj - m[j]) * w1);
+    const vj = Math.fround(v[j] * beta2 + w2 * gj * gj);
+    m[j] = mj;
+    v[j] = vj;
+    p[j] = p[j] - (stepSize * mj) / (Math.sqrt(vj) / bc2sqrt + eps);
   }
 }

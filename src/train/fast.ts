@@ -12,13 +12,34 @@ import { Dataset } from "../tasks";
 import { EpochRunner, ResolvedOptions } from "./loop";
 import { AdamW } from "./adamw";
 import { unrolledKernel } from "./unrolled";
-import { blockedBatch, blockedScratch } from "./blocked";
+import { SPARSE_MAX_DENSITY, SPARSE_MIN_INPUTS, SparseRows, blockedBatch, blockedScratch, sparseRows } from "./blocked";
+
+/** How the fast engine runs a batch; the defaults choose by the network's and the data's shape. */
+export interface FastKernelOptions {
+  /** false: not the generated kernel of unrolled.ts (small networks use it by default). */
+  unrolled?: boolean;
+  /** false: not the batch kernel of blocked.ts either, the generic per-row loops (the reference of both). */
+  blocked?: boolean;
+  /**
+   * The blocked kernel's sparse first layer (blocked.ts): true / false force it on or off; by default on when the
+   * input layer is at least SPARSE_MIN_INPUTS wide and at most SPARSE_MAX_DENSITY of the training inputs differ from
+   * their commonest value (MNIST digits). It differs from the dense kernel by float rounding only.
+   */
+  sparseInput?: boolean;
+}
+
+/** The sparse form of the training inputs when the blocked kernel should use it (see FastKernelOptions). */
+export function chooseSparseInput(sizes: readonly number[], train: Dataset, setting: boolean | undefined): SparseRows | null {
+  if (setting === false || (setting === undefined && sizes[0] < SPARSE_MIN_INPUTS)) return null;
+  const sp = sparseRows(train.x, train.n, sizes[0]);
+  return setting === true || sp.density <= SPARSE_MAX_DENSITY ? sp : null;
+}
 
 /**
  * `unrolled: false` / `blocked: false` force the generic per-row loops (tests compare all three); by default small
- * networks use unrolled.ts and the others blocked.ts.
+ * networks use unrolled.ts and the others blocked.ts, with a sparse first layer on sparse inputs.
  */
-export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: { unrolled?: boolean; blocked?: boolean } = {}): EpochRunner {
+export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: FastKernelOptions = {}): EpochRunner {
   const m = cloneMLP(init);
   const sizes = m.layerSizes;
   const L = sizes.length - 1;
@@ -40,6 +61,7 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
   const bs = o.batchSize;
   const kernel = opts.unrolled === false ? null : unrolledKernel(sizes, LEAKY_SLOPE);
   const blocked = !kernel && opts.blocked !== false ? blockedScratch(sizes, Math.min(o.batchSize, n)) : null;
+  const sparse = blocked ? chooseSparseInput(sizes, train, opts.sparseInput) : null;
   const params = [...W, ...b];
   const slope = LEAKY_SLOPE; // a local: imported bindings are property reads (getters under tsx) in the hot loop
 
@@ -57,7 +79,7 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
       }
       for (const g of grads) g.fill(0);
       if (blocked) {
-        losses[bi] = Math.fround(blockedBatch(sizes, W, b, gW, gb, x, y, order, from, to - from, scale, slope, blocked) * scale);
+        losses[bi] = Math.fround(blockedBatch(sizes, W, b, gW, gb, x, y, order, from, to - from, scale, slope, blocked, sparse) * scale);
         opt.step(grads);
         continue;
       }
