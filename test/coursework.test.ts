@@ -36,7 +36,7 @@ test("spreadTable: the quartiles, range and zeros of each count against a naive 
   const summary = summarizeRecords(networkSize, "size");
   for (const r of rows) {
     const k = Number(r.group.slice(2));
-    const values = networkSize.filter((x) => x.sizes === k).map(modelCounts).filter((c): c is ModelCounts => c !== null).map((c) => (r.count === "perfect circuits" ? c.circuits : c.interpretations));
+    const values = networkSize.filter((x) => x.sizes === k).map(modelCounts).filter((c): c is ModelCounts => c !== null).map((c) => (r.count === "perfect circuits" ? c.circuits : c.interpretations)) as number[];
     const s = [...values].sort((a, b) => a - b);
     const at = (q: number) => { const p = (s.length - 1) * q; const lo = Math.floor(p); return lo + 1 < s.length ? s[lo] + (p - lo) * (s[lo + 1] - s[lo]) : s[lo]; };
     assert.equal(r.models, s.length);

@@ -84,8 +84,8 @@ export function runStudyJob(studyName: string, grid: StudyGrid, job: StudyJob, s
 /** The paper's multiplicities of one model, summed over outputs; null for a rejected model. */
 export interface ModelCounts {
   circuits: number;
-  /** Groundings with multiplicity (the reference's count), summed over the grounded circuits. */
-  interpretations: number;
+  /** Groundings with multiplicity (the reference's count), summed over the grounded circuits; null when not computed (circuits counted, not listed). */
+  interpretations: number | null;
   /** Distinct gate-label assignments summed over the grounded circuits; null when not computed. */
   distinctInterpretations: number | null;
   /** Aligned algorithms (candidate formulas with >= 1 minimal mapping); null when the alignment was skipped. */
@@ -100,11 +100,11 @@ const sum = (xs: readonly number[]) => xs.reduce((s, v) => s + v, 0);
 /** The counts of a record (full or compacted). */
 export function modelCounts(r: StudyRecord): ModelCounts | null {
   const interpretations = recordInterpretationTotals(r);
-  if (!r.accepted || !r.perfect_circuits || !interpretations) return null;
+  if (!r.accepted || !r.perfect_circuits) return null;
   const distinct = recordDistinctTotals(r);
   return {
     circuits: sum(r.perfect_circuits),
-    interpretations: sum(interpretations),
+    interpretations: interpretations ? sum(interpretations) : null,
     distinctInterpretations: distinct ? sum(distinct) : null,
     algorithms: r.formulas ? sum(r.formulas) : null,
     mappings: r.mappings_per_formula ? sum(r.mappings_per_formula.map(sum)) : null,
@@ -112,14 +112,13 @@ export function modelCounts(r: StudyRecord): ModelCounts | null {
   };
 }
 
-/** The same counts straight from an analysis (equal to modelCounts of its record; null when interpretations were not computed). */
-export function analysisCounts(a: ModelAnalysis): ModelCounts | null {
-  if (a.outputs.some((o) => o.interpretations === null)) return null;
+/** The same counts straight from an analysis (equal to modelCounts of its record). */
+export function analysisCounts(a: ModelAnalysis): ModelCounts {
   const al = a.outputs.map((o) => o.alignment);
   const distinct = a.outputs.map((o) => o.distinctInterpretations);
   return {
     circuits: sum(a.outputs.map((o) => o.perfectCircuits)),
-    interpretations: sum(a.outputs.map((o) => o.interpretations!)),
+    interpretations: a.outputs.some((o) => o.interpretations === null) ? null : sum(a.outputs.map((o) => o.interpretations!)),
     distinctInterpretations: distinct.some((d) => d === null) ? null : sum(distinct as number[]),
     algorithms: a.settings.alignment ? sum(al.map((x) => x!.formulas)) : null,
     mappings: a.settings.alignment ? sum(al.map((x) => sum(x!.mappingsPerFormula))) : null,

@@ -272,9 +272,12 @@ export function describeIdentifiability(records: readonly StudyRecord[], by: Gro
     const alignment = aligned.length
       ? ` ${n((x) => (x.algorithms ?? 0) > 0)} with an aligned algorithm (${n((x) => (x.algorithms ?? 0) > 1)} with more than one);`
       : " alignment not run;";
+    // Over maxCandidates the circuits were counted, not listed: accepted, but their interpretations are unknown (null).
+    const unknown = n((x) => x.interpretations === null);
+    const countedOnly = unknown ? ` (${unknown} counted, not listed: interpretations not computed)` : "";
     return (
       `${g.label}: ${c.length} of ${g.records.length} networks accepted; ${n((x) => x.circuits > 1)} with more than one perfect circuit, ` +
-      `${n((x) => x.interpretations > 1)} with more than one interpretation,${alignment} ` +
+      `${n((x) => (x.interpretations ?? 0) > 1)} with more than one interpretation${countedOnly},${alignment} ` +
       `${n((x) => x.circuits === 1 && x.interpretations === 1)} with a single circuit and a single interpretation.`
     );
   });
