@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { CircuitMasks, MLP, roundHalfEven, runWithCache } from "../src/model";
 import { Dataset } from "../src/tasks";
-import { countCandidatesExact } from "../src/circuits";
+import { countCandidatesExact, findCircuits } from "../src/circuits";
 import { InputError } from "../src/errors";
 import {
   MNIST_LAYER_SIZES,
@@ -18,6 +18,7 @@ import {
   loadMnist,
   splitMLP,
   tailCircuits,
+  tailDataset,
   trainMnist,
   trainMnistSync,
 } from "../src/mnist";
@@ -159,6 +160,19 @@ test("tail circuits equal a brute-force evaluation (masked forward pass per cand
   const found = new Set(t.search.circuits.map(circuitKey));
   assert.ok(found.size > 0 && found.size < 24366, `${found.size} perfect circuits`);
   assert.deepEqual([...found].sort(), [...brute.perfect].sort());
+});
+
+test("tail circuits without metrics (early exit on wrong rows) = the accepted circuits of the full evaluation, at two thresholds", () => {
+  const split = splitMLP(trained.model, 3);
+  const tailData = tailDataset(split, data.test);
+  for (const accuracyThreshold of [0.99, 0.95]) {
+    const full = findCircuits(split.tail, tailData, { accuracyThreshold });
+    const fast = findCircuits(split.tail, tailData, { accuracyThreshold, metrics: false });
+    const expected = [...full.metrics!.accuracy.keys()].filter((i) => full.metrics!.accuracy[i] > accuracyThreshold);
+    assert.ok(expected.length > 100 && expected.length < 24366, `${expected.length} circuits above ${accuracyThreshold}`);
+    assert.deepEqual(fast.circuits.map((c) => c.index), expected);
+    assert.deepEqual(fast.circuits, full.circuits);
+  }
 });
 
 test("tail circuits on the held-out digits: the unablated tail's accuracy is the network's, wrong widths refused", () => {

@@ -113,6 +113,13 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
   const wantMetrics = opts.metrics ?? true;
   const { x, y, w, u } = distinctRows(data);
   const nOut = sizes[L];
+  // Locals, not imported bindings: those are property reads through getters in the hot loops (CommonJS output).
+  const slope = LEAKY_SLOPE;
+  const round = roundHalfEven;
+  // Without metrics a candidate is dropped as soon as its wrong rows (with multiplicities, whole numbers) reach
+  // `failAt`, the fewest that make accuracy ≤ threshold whatever the remaining rows give (the same comparison).
+  let failAt = 0;
+  while (failAt <= data.n && (data.n - failAt) / data.n > threshold) failAt++;
   const full = runWithCache(model, x, u, { names: [] }).output;
   const fullRounded = full.map(roundHalfEven);
   const metrics: CircuitMetrics | undefined = wantMetrics
@@ -186,7 +193,7 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
           const acc = Math.fround((rest ? raw[src + r] : 0) + Math.fround(wq * inBuf[xq + r]));
           raw[dst + r] = acc;
           const z = Math.fround(acc + bo);
-          buf[dst + r] = z >= 0 ? z : Math.fround(z * LEAKY_SLOPE);
+          buf[dst + r] = z >= 0 ? z : Math.fround(z * slope);
         }
         done[slot] = 1;
       };
@@ -204,7 +211,27 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
         else score(buf, off, edgesOn + on);
       }
     };
+    /** Whether the candidate can still be accepted: wrong rows counted until they reach failAt. */
+    const mayPass = (buf: Float32Array, off: Int32Array): boolean => {
+      let wrong = 0;
+      for (let r = 0; r < u; r++) {
+        for (let o = 0; o < nOut; o++) {
+          const p = outPos[o];
+          if (round(p >= 0 ? buf[off[p] + r] : 0) !== y[r * nOut + o]) {
+            wrong += w[r];
+            if (wrong >= failAt) return false;
+            break;
+          }
+        }
+      }
+      return true;
+    };
     const score = (buf: Float32Array, off: Int32Array, edgesOn: number): void => {
+      if (!metrics && !mayPass(buf, off)) {
+        cand++;
+        if (opts.onProgress && cand % progressEvery === 0) opts.onProgress(cand, nCandidates);
+        return;
+      }
       // Output layer: inactive outputs read 0 (none for enumerated circuits, whose outputs are all on).
       let correct = 0;
       let agree = 0;
@@ -215,7 +242,7 @@ export function findCircuits(model: MLP, data: Dataset, opts: CircuitSearchOptio
         for (let o = 0; o < nOut; o++) {
           const p = outPos[o];
           const v = p >= 0 ? buf[off[p] + r] : 0;
-          const rv = roundHalfEven(v);
+          const rv = round(v);
           if (rv !== y[r * nOut + o]) ok = false;
           if (rv !== fullRounded[r * nOut + o]) ag = false;
           const d = v - full[r * nOut + o];
