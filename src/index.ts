@@ -31,5 +31,6 @@ export * from "./transformer";
 export * from "./transformer/training";
 export * from "./rasp";
 export * from "./figures/transformer";
+export * from "./equivalence-transformers";
 export * from "./discovery";
 export * from "./figures/discovery";
