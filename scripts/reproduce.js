@@ -86,6 +86,19 @@ function runExecutor(venv, o, notebooks) {
   });
 }
 
+/**
+ * Seconds per notebook, slowest first, with their sum: the total wall time is shorter when kernels run in
+ * parallel; the sum is what one kernel would take.
+ */
+function timingTable(results) {
+  const rows = results.filter((r) => typeof r.seconds === "number").sort((a, b) => b.seconds - a.seconds);
+  if (rows.length === 0) return "reproduce: no notebook reported its time";
+  const width = Math.max(...rows.map((r) => path.basename(r.notebook).length));
+  const lines = rows.map((r) => `  ${path.basename(r.notebook).padEnd(width)}  ${r.seconds.toFixed(1).padStart(6)} s${r.failure ? "  FAILED" : ""}`);
+  const sum = rows.reduce((s, r) => s + r.seconds, 0);
+  return ["reproduce: seconds per notebook (kernel start included), slowest first:", ...lines, `  ${"sum".padEnd(width)}  ${sum.toFixed(1).padStart(6)} s`].join("\n");
+}
+
 async function main() {
   const o = parse(process.argv.slice(2));
   if (o.help) {
@@ -114,6 +127,7 @@ async function main() {
   const failed = results.filter((x) => x.failure);
   for (const x of failed) console.error("\n" + formatFailure(x));
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  console.error("\n" + timingTable(results));
   console.error(`\nreproduce: ${results.length - failed.length}/${results.length} notebooks ok in ${secs} s (${jobs} parallel kernel${jobs > 1 ? "s" : ""}); outputs in ${path.relative(process.cwd(), o.out) || "."}/`);
   return failed.length ? 1 : 0;
 }
@@ -127,4 +141,4 @@ if (require.main === module) {
     },
   );
 }
-module.exports = { formatFailure, selectNotebooks, STOPS_BY_DESIGN };
+module.exports = { formatFailure, selectNotebooks, timingTable, STOPS_BY_DESIGN };
