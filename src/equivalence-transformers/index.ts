@@ -3,3 +3,8 @@ export * from "./token-xor";
 export * from "./token-xor-clustering";
 export * from "./token-xor-population";
 export * from "./token-xor-figures";
+export * from "./pipeline";
+export * from "./population";
+export * from "./patching";
+export * from "./represent";
+export * from "./statistics";
