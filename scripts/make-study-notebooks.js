@@ -127,7 +127,12 @@ const NOTEBOOKS = {
       "",
       "One network learns one to six gates jointly, drawn from the seven-gate pool; each output is analysed as its own sub-network. If sharing the hidden layers forced a common mechanism, the explanations should become fewer as the number of gates grows. Look at the trend of the boxes from left to right, and at how many models are accepted.",
     ),
-    ...liveRun("records", "multitask", 8, "Each seed trains one network per number of gates."),
+    ...cachedRun(
+      "records",
+      "multitask.jsonl",
+      "Each seed trains one network per number of gates: six networks per seed, the larger ones slow to analyse, so the notebook reads a run of twenty seeds.",
+      "mi-identifiability run multitask --experiments 20 --compact notebooks/cached-results/multitask.jsonl",
+    ),
     ...distributionCells("records", "n_gates", "Multi-task: explanations per model vs gates learnt jointly"),
     md("Per output rather than per model: the perfect circuits and aligned algorithms of each output of a few accepted models, so that you can see whether every output keeps several circuits."),
     code(
@@ -236,9 +241,9 @@ const NOTEBOOKS = {
     md(
       "# 10 — Skewed inputs: does the input distribution change the explanations?",
       "",
-      "With skewed inputs each seed draws random frequencies for the four inputs, so the training set over-represents some of them; circuits are still judged on the (skewed) validation set. We compare with uniform inputs (the basic study), both run live. Look at whether the two groups of boxes differ more than seeds differ within a group.",
+      "With skewed inputs each seed draws random frequencies for the four inputs, so the training set over-represents some of them; circuits are still judged on the (skewed) validation set. We compare with uniform inputs (the basic study): the skewed models come from a cached run, the uniform ones are trained live. Look at whether the two groups of boxes differ more than seeds differ within a group.",
     ),
-    ...liveRun("skewed", "skewed", 30, "The skewed-input models."),
+    ...cachedRun("skewed", "skewed.jsonl", "The skewed-input models.", "mi-identifiability run skewed --experiments 30 --compact notebooks/cached-results/skewed.jsonl"),
     ...liveRun("uniform", "basic", 30, "The uniform-input models, for comparison."),
     md("Pooling both sets of records lets the figures group them by input distribution."),
     code(`const pooled = [...uniform, ...skewed];`, `console.log(\`\${pooled.length} models pooled\`);`),
@@ -266,7 +271,12 @@ const NOTEBOOKS = {
       "",
       "Training stops at the first epoch whose mean loss is below the target, and a model is kept only if its final loss is below it. A lower target trains further: outputs sit closer to their labels, which could leave fewer sub-networks that still work. Each seed is trained once per target from the same initialisation and data. Look at whether the boxes move as the target tightens.",
     ),
-    ...liveRun("records", "loss-target", 15, "Each seed is trained and analysed once per loss target."),
+    ...cachedRun(
+      "records",
+      "loss-target.jsonl",
+      "Each seed is trained and analysed once per loss target; the tight targets train for many epochs, so the notebook reads a run of thirty seeds.",
+      "mi-identifiability run loss-target --experiments 30 --compact notebooks/cached-results/loss-target.jsonl",
+    ),
     ...distributionCells("records", "loss_target", "Explanations per model vs loss target"),
     md("How much further training went: the median number of epochs and final loss per target."),
     code(
