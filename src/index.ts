@@ -32,5 +32,6 @@ export * from "./transformer/training";
 export * from "./rasp";
 export * from "./figures/transformer";
 export * from "./equivalence-transformers";
+export * from "./figures/equivalence-transformers";
 export * from "./discovery";
 export * from "./figures/discovery";
