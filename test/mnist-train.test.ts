@@ -7,7 +7,9 @@ import * as path from "node:path";
 import { MLP } from "../src/model";
 import { Dataset } from "../src/tasks";
 import { EpochRunner, resolveOptions } from "../src/train/loop";
-import { fastRunner } from "../src/train/fast";
+import { chooseSparseInput, fastRunner } from "../src/train/fast";
+import { sparseRows } from "../src/train/blocked";
+import { loadMnist } from "../src/mnist";
 import { tfjsRunner } from "../src/train/tfjs";
 import { AdamW } from "../src/train/adamw";
 import { MAX_UNROLLED_PARAMS } from "../src/train/unrolled";
@@ -50,6 +52,12 @@ for (const c of doc.cases) {
     const o = resolveOptions({ seed: 0, lr: c.lr, batchSize: c.batchSize, optimizer: "adam", weightDecay: c.weightDecay });
     compare(c, fastRunner(init, data, o), paramsOf(c.sizes) > MAX_UNROLLED_PARAMS ? "blocked" : "unrolled");
     compare(c, fastRunner(init, data, o, { unrolled: false, blocked: false }), "per-row");
+    // the sparse first layer (default on the 784-pixel case) and two threads, against the same PyTorch run
+    if (paramsOf(c.sizes) > MAX_UNROLLED_PARAMS) {
+      compare(c, fastRunner(init, data, o, { sparseInput: true }), "blocked, sparse first layer");
+      compare(c, fastRunner(init, data, o, { sparseInput: false }), "blocked, dense first layer");
+      compare(c, fastRunner(init, data, { ...o, threads: 2 }), "blocked, two threads");
+    }
   });
   test(`tfjs engine reproduces PyTorch's Adam: ${c.name}`, async () => {
     const { init, data } = setup(c);
@@ -100,4 +108,79 @@ test("optimizer option: refused when unknown, Adam's weight decay defaults to 0 
   assert.throws(() => resolveOptions({ seed: 0, optimizer: "sgd" as any }), /optimizer must be "adamw".*or "adam"/);
   assert.equal(resolveOptions({ seed: 0, optimizer: "adam" }).weightDecay, 0);
   assert.equal(resolveOptions({ seed: 0 }).weightDecay, 0.01);
+});
+
+test("sparse rows: x = base + u exactly, base the commonest value; the default picks the sparse layer for wide sparse inputs only", () => {
+  const rng = new Rng(5);
+  const n = 40;
+  const nIn = 70;
+  const x = Float32Array.from({ length: n * nIn }, () => (rng.uniform(0, 1) < 0.7 ? -1 : Math.fround(rng.uniform(-1, 1))));
+  const sp = sparseRows(x, n, nIn);
+  assert.equal(sp.base, -1);
+  const back = new Float32Array(n * nIn).fill(sp.base);
+  for (let r = 0; r < n; r++) for (let t = sp.start[r]; t < sp.start[r + 1]; t++) back[r * nIn + sp.idx[t]] = sp.base + sp.val[t];
+  assert.deepEqual(back, x);
+  assert.ok(Math.abs(sp.density - 0.3) < 0.05, `density ${sp.density}`);
+  const data: Dataset = { x, y: new Float32Array(n), n, nInputs: nIn, nOutputs: 1 };
+  assert.ok(chooseSparseInput([nIn, 4, 1], data, undefined), "70 wide, 30 % nonzero: sparse");
+  assert.equal(chooseSparseInput([nIn, 4, 1], data, false), null);
+  const dense: Dataset = { ...data, x: Float32Array.from({ length: n * nIn }, () => rng.uniform(-1, 1)) };
+  assert.equal(chooseSparseInput([nIn, 4, 1], dense, undefined), null, "continuous inputs stay dense");
+  assert.ok(chooseSparseInput([nIn, 4, 1], dense, true), "forced on");
+});
+
+test("MNIST: the sparse first layer and two threads against the dense kernel (2 epochs on 512 digits), and each repeats itself exactly", () => {
+  const mnist = loadMnist();
+  const n = 512;
+  const data: Dataset = { x: mnist.train.x.subarray(0, n * 784), y: mnist.train.y.subarray(0, n), n, nInputs: 784, nOutputs: 1 };
+  const sizes = [784, 128, 128, 3, 3, 3, 1];
+  const init = initMLP(sizes, [], 42);
+  const o = resolveOptions({ seed: 0, batchSize: 64, optimizer: "adam" });
+  const rng = new Rng(11);
+  const orders = [rng.permutation(n), rng.permutation(n)];
+  const run = (opts: Parameters<typeof fastRunner>[3], threads: 1 | 2 = 1) => {
+    const r = fastRunner(init, data, { ...o, threads }, opts);
+    const losses = orders.map((ord) => Array.from(r.runEpoch(ord)));
+    const m = r.model();
+    r.dispose?.();
+    return { losses, m };
+  };
+  const dense = run({ sparseInput: false });
+  const maxDiff = (a: ReturnType<typeof run>, b: ReturnType<typeof run>) => {
+    let d = 0;
+    a.m.weights.forEach((w, i) => w.forEach((v, j) => (d = Math.max(d, Math.abs(v - b.m.weights[i][j])))));
+    return d;
+  };
+  for (const [label, opts, threads] of [["sparse", { sparseInput: true }, 1], ["sparse, two threads", {}, 2], ["dense, two threads", { sparseInput: false }, 2]] as const) {
+    const a = run(opts, threads);
+    // float rounding only: the sums run in another order (stated tolerance 1e-5 on weights after 2 epochs)
+    assert.ok(maxDiff(a, dense) <= 1e-5, `${label}: weights differ from the dense kernel by ${maxDiff(a, dense)}`);
+    a.losses.flat().forEach((l, i) => assert.ok(Math.abs(l - dense.losses.flat()[i]) <= 1e-6, `${label} batch ${i}: loss ${l} vs ${dense.losses.flat()[i]}`));
+    const again = run(opts, threads);
+    assert.equal(maxDiff(a, again), 0, `${label}: same settings, same numbers`);
+    assert.deepEqual(a.losses, again.losses);
+  }
+  assert.ok(Math.max(...dense.m.weights[0].map((v, j) => Math.abs(v - init.weights[0][j]))) > 1e-3, "the weights moved");
+});
+
+test("threads option: 1 or 2, anything else refused", () => {
+  assert.throws(() => resolveOptions({ seed: 0, threads: 3 as any }), /threads must be 1 or 2/);
+  assert.equal(resolveOptions({ seed: 0 }).threads, 1);
+});
+
+test("Adam's typed-array loop (plain Adam) equals the general loop step for step", () => {
+  const rng = new Rng(9);
+  const p0 = Float32Array.from({ length: 50 }, () => rng.uniform(-1, 1));
+  const gs = Array.from({ length: 5 }, () => Float64Array.from({ length: 50 }, () => rng.uniform(-0.1, 0.1)));
+  const h = { lr: 0.01, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, optimizer: "adam" as const };
+  const fast = p0.slice();
+  const general = p0.slice();
+  const a = new AdamW([fast], h);
+  const b = new AdamW([general], h);
+  for (const g of gs) {
+    a.step([g]); // Float64Array: the typed-array loop
+    b.step([Array.from(g)]); // a plain array: the general loop
+    assert.deepEqual(fast, general);
+  }
+  assert.notDeepEqual(fast, p0);
 });

@@ -27,6 +27,8 @@ export interface MnistTrainOptions {
   /** The digits (default: loadMnist() with its defaults). */
   data?: MnistData;
   onEpoch?: (epoch: number, loss: number) => void | boolean;
+  /** Fast engine: 2 splits each batch over a worker thread (TrainOptions.threads). Default 1. */
+  threads?: 1 | 2;
 }
 
 export interface MnistTrainResult {
@@ -54,7 +56,7 @@ function settings(opts: MnistTrainOptions) {
   const epochs = opts.epochs ?? 10;
   const init = initMLP(sizes, [], seed);
   // lossTarget 0 and patience past the last epoch: the reference trains a fixed number of epochs.
-  const train = { seed, optimizer: "adam" as const, lr: opts.lr ?? 1e-3, batchSize: opts.batchSize ?? 64, epochs, lossTarget: 0, patience: epochs + 1, engine: opts.engine ?? "fast", backend: opts.backend, onEpoch: opts.onEpoch };
+  const train = { seed, optimizer: "adam" as const, lr: opts.lr ?? 1e-3, batchSize: opts.batchSize ?? 64, epochs, lossTarget: 0, patience: epochs + 1, engine: opts.engine ?? "fast", backend: opts.backend, onEpoch: opts.onEpoch, threads: opts.threads };
   return { seed, data, init, train };
 }
 

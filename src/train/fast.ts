@@ -12,6 +12,7 @@ import { Dataset } from "../tasks";
 import { EpochRunner, ResolvedOptions } from "./loop";
 import { AdamW } from "./adamw";
 import { unrolledKernel } from "./unrolled";
+import { batchTeam } from "./threaded";
 import { SPARSE_MAX_DENSITY, SPARSE_MIN_INPUTS, SparseRows, blockedBatch, blockedScratch, sparseRows } from "./blocked";
 
 /** How the fast engine runs a batch; the defaults choose by the network's and the data's shape. */
@@ -64,14 +65,21 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
   const sparse = blocked ? chooseSparseInput(sizes, train, opts.sparseInput) : null;
   const params = [...W, ...b];
   const slope = LEAKY_SLOPE; // a local: imported bindings are property reads (getters under tsx) in the hot loop
+  // Two threads: the team holds the parameters (shared with its worker) and takes the Adam steps itself.
+  const team = blocked && o.threads === 2 ? batchTeam(sizes, W, b, x, y, n, Math.min(o.batchSize, n), slope, sparse, o) : null;
 
   function runEpoch(order: Uint32Array): Float64Array {
     const nBatches = Math.ceil(n / bs);
     const losses = new Float64Array(nBatches);
+    team?.setOrder(order);
     for (let bi = 0; bi < nBatches; bi++) {
       const from = bi * bs;
       const to = Math.min(n, from + bs);
       const scale = 1 / ((to - from) * nOut); // MSELoss(reduction="mean") over rows and outputs
+      if (team) {
+        losses[bi] = Math.fround(team.batch(from, to - from, scale) * scale);
+        continue;
+      }
       if (kernel) {
         losses[bi] = Math.fround(kernel(params, grads, x, y, order, from, to - from, scale) * scale);
         opt.step(grads);
@@ -143,5 +151,12 @@ export function fastRunner(init: MLP, train: Dataset, o: ResolvedOptions, opts: 
     return losses;
   }
 
-  return { runEpoch, model: () => cloneMLP(m) };
+  const model = (): MLP => {
+    if (team) {
+      team.W.forEach((w, l) => W[l].set(w));
+      team.b.forEach((v, l) => b[l].set(v));
+    }
+    return cloneMLP(m);
+  };
+  return { runEpoch, model, ...(team ? { dispose: () => team.dispose() } : {}) };
 }

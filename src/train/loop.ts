@@ -24,6 +24,7 @@ export interface ResolvedOptions {
   beta2: number;
   eps: number;
   onEpoch?: TrainOptions["onEpoch"];
+  threads: 1 | 2;
 }
 
 export function resolveOptions(opts: TrainOptions): ResolvedOptions {
@@ -43,6 +44,7 @@ export function resolveOptions(opts: TrainOptions): ResolvedOptions {
     beta2: 0.999,
     eps: 1e-8,
     onEpoch: opts.onEpoch,
+    threads: opts.threads ?? 1,
   };
   if (!Number.isFinite(r.seed)) throw new Error(`train: seed must be a finite number (the shuffle stream's seed), got ${opts.seed}.`);
   if (!(r.lr > 0 && Number.isFinite(r.lr))) throw new Error(`train: lr must be a positive number (main.py: 0.001), got ${opts.lr}.`);
@@ -52,6 +54,7 @@ export function resolveOptions(opts: TrainOptions): ResolvedOptions {
   if (!(r.weightDecay >= 0)) throw new Error(`train: weightDecay must be >= 0 (AdamW default 0.01), got ${opts.weightDecay}.`);
   if (!Number.isInteger(r.patience) || r.patience < 1) throw new Error(`train: patience must be a positive integer (reference: 3), got ${opts.patience}.`);
   if (optimizer !== "adamw" && optimizer !== "adam") throw new Error(`train: optimizer must be "adamw" (main.py) or "adam" (plain Adam), got "${opts.optimizer}".`);
+  if (r.threads !== 1 && r.threads !== 2) throw new Error(`train: threads must be 1 or 2 (the fast engine's batch split over a worker thread), got ${opts.threads}.`);
   if (r.engine !== "fast" && r.engine !== "tfjs") throw new Error(`train: engine must be "fast" or "tfjs", got "${opts.engine}".`);
   return r;
 }

@@ -31,6 +31,11 @@ export interface TrainOptions {
   backend?: BackendName;
   /** Called after every epoch; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
+  /**
+   * Fast engine, wide networks (the blocked kernel): 2 splits each batch between this thread and a worker thread
+   * (threaded.ts; float rounding differs from 1 thread, the same thread count gives the same numbers). Default 1.
+   */
+  threads?: 1 | 2;
 }
 
 export interface TrainResult {
