@@ -24,7 +24,7 @@ function rhythmProblems(cells: Cell[]): string[] {
   cells.forEach((c, i) => {
     if (c.cell_type === "code" && cells[i - 1]?.cell_type !== "markdown") problems.push(`code cell ${i + 1} has no sentence of why before it`);
   });
-  const takeaway = cells.findLastIndex((c) => c.cell_type === "markdown" && /^## What to take away\b/.test(text(c).trimStart()));
+  const takeaway = cells.map((c) => c.cell_type === "markdown" && /^## What to take away\b/.test(text(c).trimStart())).lastIndexOf(true);
   if (takeaway < 0) problems.push('no "## What to take away" section');
   else if (!cells.slice(takeaway + 1).some((c) => c.cell_type === "code")) problems.push('"## What to take away" has no code cell computing it');
   return problems;
