@@ -67,10 +67,12 @@ function takeaway(variable, by, extraLines, closing) {
       "Identifiability would mean a single circuit with a single interpretation, and a single aligned algorithm. The cell below counts, per group, the models that admit more than one explanation of each kind" +
         (extraLines.length ? ", then prints this study's own comparison." : "."),
     ),
+    // imports first, as a student would write the cell
     code(
       `import { describeIdentifiability } from "mi-identifiability";`,
+      ...extraLines.filter((l) => l.startsWith("import ")),
       `for (const sentence of describeIdentifiability(${variable}, ${JSON.stringify(by)})) console.log(sentence);`,
-      ...extraLines,
+      ...extraLines.filter((l) => !l.startsWith("import ")),
     ),
     md(...closing),
   ];
