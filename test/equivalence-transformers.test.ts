@@ -202,3 +202,9 @@ test("the implementation map recovers distances of points in a plane (classical 
   assert.ok(Math.abs(m.explained - 1) < 1e-9);
   assert.ok(RASP_CASES["59"]);
 });
+
+test("equivalence --pipelines refuses a single pipeline and an unknown case before any work", async () => {
+  const { run } = await import("../src/cli/equivalence");
+  await assert.rejects(run(["--pipelines", "59-125"]), /at least two pipelines/);
+  await assert.rejects(run(["--pipelines", "59-125", "63-777"]), (e: Error) => e instanceof InputError && /unknown case "777"/.test(e.message));
+});
