@@ -83,7 +83,11 @@ test("Adam differs from AdamW exactly by where the decay goes: wd 0 gives identi
 });
 
 test("blocked kernel: bit-identical to the per-row loops on odd shapes (batch rows and outputs not multiples of the block)", () => {
-  const sizes = [37, 21, 5, 3, 2];
+  // the second shape has a layer of 45 × 23 ≥ 1024 weights: back-propagation through its transposed copy
+  for (const sizes of [[37, 21, 5, 3, 2], [37, 23, 45, 3, 2]]) blockedMatchesPerRow(sizes);
+});
+
+function blockedMatchesPerRow(sizes: number[]): void {
   const rng = new Rng(7);
   const n = 83;
   const x = Float32Array.from({ length: n * sizes[0] }, () => rng.uniform(-1, 1));
@@ -102,7 +106,7 @@ test("blocked kernel: bit-identical to the per-row loops on odd shapes (batch ro
   ma.weights.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(mb.weights[i]), `weights[${i}]`));
   ma.biases.forEach((w, i) => assert.deepEqual(Array.from(w), Array.from(mb.biases[i]), `biases[${i}]`));
   assert.notDeepEqual(Array.from(ma.weights[0]), Array.from(init.weights[0]));
-});
+}
 
 test("optimizer option: refused when unknown, Adam's weight decay defaults to 0 and AdamW's to 0.01", () => {
   assert.throws(() => resolveOptions({ seed: 0, optimizer: "sgd" as any }), /optimizer must be "adamw".*or "adam"/);
