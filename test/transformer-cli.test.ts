@@ -45,6 +45,20 @@ test("transformer population appends records and --resume trains only the missin
   assert.match(cliError("transformer", "population", "--out", out, "--cases", "48", "--seeds", "2", "--workers", "0", "--resume", ...tiny.map((x) => (x === "0.01" ? "0.02" : x))), /other settings/);
 });
 
+test("a population trained on 2 worker threads has the same records and weights as in this thread", () => {
+  const [inThread, threaded] = ["pop-0", "pop-2"].map((d) => path.join(tmp, d));
+  cli("transformer", "population", "--out", inThread, "--cases", "48", "--seeds", "2", "--workers", "0", ...tiny);
+  cli("transformer", "population", "--out", threaded, "--cases", "48", "--seeds", "2", "--workers", "2", ...tiny);
+  const read = (dir: string) => fs.readFileSync(path.join(dir, "records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map(({ seconds: _s, ...r }) => r);
+  assert.deepEqual(read(threaded), read(inThread));
+  const models = (dir: string) => fs.readdirSync(path.join(dir, "models")).sort();
+  assert.deepEqual(models(threaded), models(inThread));
+  for (const f of models(inThread)) {
+    const weights = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "models", f), "utf8")).weights;
+    assert.deepEqual(weights(threaded), weights(inThread), f);
+  }
+});
+
 test("transformer names bad input", () => {
   assert.match(cliError("transformer", "train", "--case", "7"), /unknown case "7"; the cases are 48, 59/);
   assert.match(cliError("transformer", "fly"), /unknown subcommand "fly"/);

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { runWorkerPool } from "../pool";
 import { AnalysisSettings, StudyRecord, candidateOptions, circuitsMethod, resolveSettings, settingFlag } from "../analysis";
 import { checkCandidateBudget } from "../circuits";
 import { makeTask } from "../tasks";
@@ -130,43 +131,19 @@ export async function runStudy(opts: RunStudyOptions): Promise<RunStudyResult> {
   return { records: sorted, ran, skipped: jobs.length - todo.length, interrupted: !!signal?.aborted && ran < todo.length };
 }
 
-/** A pool of worker threads pulling jobs in order; the first failure stops the pool and names the job. */
+/** The study's jobs on worker threads; a failed job stops the pool and is named. */
 function runOnWorkers(n: number, todo: StudyJob[], request: (j: StudyJob) => WorkerRequest, finish: (r: StudyRecord) => void, signal?: AbortSignal): Promise<void> {
   const file = workerFile();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return resolve();
-    const pool: Worker[] = [];
-    let next = 0;
-    let finished = 0;
-    let failed = false;
-    const stop = (err?: Error) => {
-      if (failed) return;
-      if (err) failed = true;
-      for (const w of pool) void w.terminate();
-      if (err) reject(err);
-      else resolve();
-    };
-    const feed = (w: Worker) => {
-      if (next < todo.length) w.postMessage(request(todo[next++]));
-    };
-    // Abort: the jobs in progress are dropped (their records were never written), the pool stops.
-    signal?.addEventListener("abort", () => stop(), { once: true });
-    for (let i = 0; i < n; i++) {
-      const w = new Worker(file);
-      pool.push(w);
-      w.on("message", (m: WorkerReply) => {
-        if (failed || signal?.aborted) return;
-        if ("error" in m) return stop(new Error(`job ${m.job} (${todo.find((j) => j.index === m.job)?.key}): ${m.error}`));
-        try {
-          finish(m.record);
-        } catch (e) {
-          return stop(e as Error);
-        }
-        if (++finished === todo.length) return stop();
-        feed(w);
-      });
-      w.on("error", (e) => stop(new Error(`worker thread failed: ${e.message}`)));
-      feed(w);
-    }
+  return runWorkerPool<StudyJob, WorkerReply>({
+    size: n,
+    spawn: () => new Worker(file),
+    jobs: todo,
+    request,
+    reply: (m) => {
+      if ("error" in m) return new Error(`job ${m.job} (${todo.find((j) => j.index === m.job)?.key}): ${m.error}`);
+      finish(m.record);
+    },
+    crashed: (e) => new Error(`worker thread failed: ${e.message}`),
+    signal,
   });
 }

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
+import { runWorkerPool } from "../pool";
 import { InputError } from "../errors";
 import { Rng, deriveSeed } from "../rng";
 import { BackendName } from "../backend";
@@ -190,42 +191,22 @@ export async function runPopulation(opts: RunPopulationOptions): Promise<{ recor
 }
 
 function onWorkers(n: number, spec: PopulationSpec, todo: PopulationJob[], finish: (r: PopulationRecord, m: Record<string, unknown>) => void, signal?: AbortSignal): Promise<void> {
-  if (n === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const pool: Worker[] = [];
-    let next = 0;
-    let finished = 0;
-    let failed = false;
-    const stop = (err?: Error) => {
-      if (failed) return;
-      if (err) failed = true;
-      for (const w of pool) void w.terminate();
-      if (err) reject(err);
-      else resolve();
-    };
-    const feed = (w: Worker) => {
-      if (next < todo.length) w.postMessage({ spec, job: todo[next++] });
-    };
-    signal?.addEventListener("abort", () => stop(), { once: true });
-    for (let i = 0; i < n; i++) {
+  type Reply = { key: string; record?: PopulationRecord; modelJson?: Record<string, unknown>; error?: string };
+  return runWorkerPool<PopulationJob, Reply>({
+    size: n,
+    spawn: () => {
       const file = populationWorkerFile();
       // Under tsx (running from src/), the worker needs the TypeScript loader too.
-      const w = file.endsWith(".ts") ? new Worker(`require("tsx/cjs"); require(${JSON.stringify(file)});`, { eval: true }) : new Worker(file);
-      pool.push(w);
-      w.on("message", (m: { key: string; record?: PopulationRecord; modelJson?: Record<string, unknown>; error?: string }) => {
-        if (failed || signal?.aborted) return;
-        if (m.error !== undefined) return stop(new Error(`population job ${m.key}: ${m.error}`));
-        try {
-          finish(m.record!, m.modelJson!);
-        } catch (e) {
-          return stop(e as Error);
-        }
-        if (++finished === todo.length) return stop();
-        feed(w);
-      });
-      w.on("error", (e) => stop(new Error(`population worker failed: ${e.message}`)));
-      feed(w);
-    }
+      return file.endsWith(".ts") ? new Worker(`require("tsx/cjs"); require(${JSON.stringify(file)});`, { eval: true }) : new Worker(file);
+    },
+    jobs: todo,
+    request: (job) => ({ spec, job }),
+    reply: (m) => {
+      if (m.error !== undefined) return new Error(`population job ${m.key}: ${m.error}`);
+      finish(m.record!, m.modelJson!);
+    },
+    crashed: (e) => new Error(`population worker failed: ${e.message}`),
+    signal,
   });
 }
 
