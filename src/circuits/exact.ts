@@ -163,6 +163,8 @@ interface Context {
   h: Float64Array;
   /** Per neuron k of layer d and option v (1 … 2^n − 1): its output term on each row, at (k * (nOpts + 1) + v) * u + r. */
   terms: Float64Array;
+  /** Per neuron k of layer d and option v: its activation on each row, same layout as `terms` (what grounding reads). */
+  hidden: Float64Array;
   /** Per (k, r): smallest and largest term over the options. */
   minT: Float64Array;
   maxT: Float64Array;
@@ -199,7 +201,7 @@ function contextsOf(model: MLP, prep: Prepared, act: number[][]): Context[] {
   const chosen: Int32Array[] = [];
   const rec = (i: number, h: Float64Array): void => {
     if (i === d - 1) {
-      out.push(withTerms(model, prep, act[d - 1], { rows: chosen.slice(), h, terms: new Float64Array(0), minT: new Float64Array(0), maxT: new Float64Array(0) }));
+      out.push(withTerms(model, prep, act[d - 1], { rows: chosen.slice(), h, terms: new Float64Array(0), hidden: new Float64Array(0), minT: new Float64Array(0), maxT: new Float64Array(0) }));
       return;
     }
     for (const rows of options[i]) {
@@ -222,6 +224,7 @@ function withTerms(model: MLP, prep: Prepared, ins: number[], c: Context): Conte
   const wOut = model.weights[d];
   const nin = sizes[d - 1];
   const terms = new Float64Array(size * (nOpts + 1) * u);
+  const hidden = new Float64Array(size * (nOpts + 1) * u);
   const raw = new Float64Array((nOpts + 1) * u);
   const minT = new Float64Array(size * u).fill(Infinity);
   const maxT = new Float64Array(size * u).fill(-Infinity);
@@ -238,6 +241,7 @@ function withTerms(model: MLP, prep: Prepared, ins: number[], c: Context): Conte
         const z = Math.fround(acc + b[k]);
         const hk = z >= 0 ? z : Math.fround(z * LEAKY_SLOPE);
         const t = Math.fround(wOut[k] * hk);
+        hidden[(k * (nOpts + 1) + v) * u + r] = hk;
         terms[(k * (nOpts + 1) + v) * u + r] = t;
         if (t < minT[k * u + r]) minT[k * u + r] = t;
         if (t > maxT[k * u + r]) maxT[k * u + r] = t;
@@ -245,6 +249,7 @@ function withTerms(model: MLP, prep: Prepared, ins: number[], c: Context): Conte
     }
   }
   c.terms = terms;
+  c.hidden = hidden;
   c.minT = minT;
   c.maxT = maxT;
   return c;
@@ -387,6 +392,51 @@ function formatSeconds(s: number): string {
   return `${(s / 86400).toFixed(1)} days`;
 }
 
+/**
+ * Every row required: the options of the last neuron `k` that make every row correct after the prefix sums
+ * `states[sOff … sOff + u)` and complete the covering of `missing`, as a bitmask in `acc` (bit v − 1 for option v,
+ * 32 per word); false when there is none. On each row the accepted options are a range of its sorted terms (float32
+ * sums are monotone), found by two bisections and read as a difference of two prefix bitmasks.
+ */
+function acceptedLastOptions(acc: Int32Array, missing: number, cover: Int32Array, states: Float64Array, sOff: number, k: number, prep: Prepared, nOpts: number, words: number, sorted: Float64Array, prefix: Int32Array): boolean {
+  const { u, lo, hi } = prep;
+  for (let w = 0; w < words; w++) acc[w] = cover[missing * words + w];
+  for (let r = 0; r < u; r++) {
+    const s = states[sOff + r];
+    const a = lo[r];
+    const bnd = hi[r];
+    const sBase = (k * u + r) * nOpts;
+    let i0 = 0;
+    let i1 = nOpts;
+    while (i0 < i1) {
+      const mid = (i0 + i1) >>> 1;
+      if (Math.fround(s + sorted[sBase + mid]) >= a) i1 = mid;
+      else i0 = mid + 1;
+    }
+    let j0 = i0;
+    let j1 = nOpts;
+    while (j0 < j1) {
+      const mid = (j0 + j1) >>> 1;
+      if (Math.fround(s + sorted[sBase + mid]) > bnd) j1 = mid;
+      else j0 = mid + 1;
+    }
+    if (j0 === i0) return false;
+    const pBase = (k * u + r) * (nOpts + 1) * words;
+    let any = 0;
+    for (let w = 0; w < words; w++) any |= acc[w] &= prefix[pBase + j0 * words + w] & ~prefix[pBase + i0 * words + w];
+    if (!any) return false;
+  }
+  return true;
+}
+
+/** Options whose row covers each set of missing inputs, `words` 32-bit words per set. */
+function coverMasks(nOpts: number, words: number): Int32Array {
+  const cover = new Int32Array((nOpts + 1) * words);
+  for (let missing = 0; missing <= nOpts; missing++)
+    for (let v = 1; v <= nOpts; v++) if ((v & missing) === missing) cover[missing * words + ((v - 1) >>> 5)] |= 1 << ((v - 1) & 31);
+  return cover;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Counting.
 
@@ -411,10 +461,7 @@ export function countPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
     const contexts = contextsOf(model, prep, g.act);
     const maxM = Math.max(...g.combos.map((c) => c.last.length));
     const comp = completionTable(n, maxM);
-    // Options whose row covers each set of missing inputs, W words per set.
-    const cover = new Int32Array((nOpts + 1) * words);
-    for (let missing = 0; missing <= nOpts; missing++)
-      for (let v = 1; v <= nOpts; v++) if ((v & missing) === missing) cover[missing * words + ((v - 1) >>> 5)] |= 1 << ((v - 1) & 31);
+    const cover = coverMasks(nOpts, words);
     const acc = new Int32Array(words);
     const states = new Float64Array((maxM + 1) * u);
     for (const combo of g.combos) {
@@ -430,32 +477,7 @@ export function countPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
           const k = ks[m - 1];
           const sOff = (m - 1) * u;
           if (prep.allRequired) {
-            for (let w = 0; w < words; w++) acc[w] = cover[missing * words + w];
-            for (let r = 0; r < u; r++) {
-              const s = states[sOff + r];
-              const a = lo[r];
-              const bnd = hi[r];
-              const sBase = (k * u + r) * nOpts;
-              let i0 = 0;
-              let i1 = nOpts;
-              while (i0 < i1) {
-                const mid = (i0 + i1) >>> 1;
-                if (Math.fround(s + sorted[sBase + mid]) >= a) i1 = mid;
-                else i0 = mid + 1;
-              }
-              let j0 = i0;
-              let j1 = nOpts;
-              while (j0 < j1) {
-                const mid = (j0 + j1) >>> 1;
-                if (Math.fround(s + sorted[sBase + mid]) > bnd) j1 = mid;
-                else j0 = mid + 1;
-              }
-              if (j0 === i0) return 0;
-              const pBase = (k * u + r) * (nOpts + 1) * words;
-              let any = 0;
-              for (let w = 0; w < words; w++) any |= acc[w] &= prefix[pBase + j0 * words + w] & ~prefix[pBase + i0 * words + w];
-              if (!any) return 0;
-            }
+            if (!acceptedLastOptions(acc, missing, cover, states, sOff, k, prep, nOpts, words, sorted, prefix)) return 0;
             let cnt = 0;
             for (let w = 0; w < words; w++) cnt += popcount(acc[w]);
             return cnt;
@@ -507,6 +529,137 @@ export function countPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
     }
   }
   return { nCandidates, perfect, estimatedWork, visited };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Walking the perfect circuits in blocks (what aggregated counts over the circuits, e.g. their groundings, need).
+
+/** The distinct data rows the walk decides perfection on (every one must be correct: the clean-data case). */
+export interface PerfectWalkRows {
+  /** Inputs of the distinct rows, row-major (u × inputs). */
+  x: Float32Array;
+  /** Their labels (u values: one output). */
+  y: Float32Array;
+  u: number;
+}
+
+/** One context of the walk: the layers before the last hidden one fixed, with what they give the last hidden layer. */
+export interface PerfectWalkContext {
+  /** Active neurons of the layer below the last hidden one (the network's inputs when there is one hidden layer). */
+  below: readonly number[];
+  /** Their activations on the distinct rows, neuron-major: neuron below[q] on row r at q * u + r. */
+  h: Float64Array;
+  /**
+   * Edge-row options of a last-hidden-layer neuron: option v (1 … nOpts) keeps the edge from below[q] when bit
+   * (below.length − 1 − q) of v is set, the reference's row order.
+   */
+  nOpts: number;
+  /** Activation of last-hidden-layer neuron k under option v on row r, at (k * (nOpts + 1) + v) * u + r. */
+  hidden: Float64Array;
+}
+
+export interface PerfectWalkVisitor {
+  /** The next leaves are under this context, until the next call. */
+  context(c: PerfectWalkContext): void;
+  /** The next leaves keep these neurons of the last hidden layer (ascending), until the next call. */
+  combo(last: readonly number[]): void;
+  /**
+   * Perfect circuits: the first m − 1 neurons of the combination take the options `prefix[0 … m − 2]`, the last one
+   * any option whose bit is set in `mask` (bit v − 1 for option v, 32 per word). Both arrays are reused: copy to keep.
+   */
+  leaf(prefix: Int32Array, mask: Int32Array): void;
+}
+
+/**
+ * Every perfect circuit of a one-output model, reported in blocks (a prefix of edge rows and the accepted rows of the
+ * last neuron) rather than one by one: the counter's search and bounds, with the subtrees the bounds accept expanded
+ * down to their last neuron. Only when every distinct row must be correct (the clean-data case; returns null
+ * otherwise, without visiting anything). Returns the rows and the number of perfect circuits reported, which equals
+ * `countPerfectCircuits(...).perfect`.
+ */
+export function walkPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCountOptions, visitor: PerfectWalkVisitor): { rows: PerfectWalkRows; perfect: number } | null {
+  const prep = prepare(model, data, opts, "walkPerfectCircuits");
+  if (!prep.allRequired) return null;
+  const { sizes, d, u, lo, hi } = prep;
+  checkWork(sizes, opts, "walkPerfectCircuits");
+  const { x, y } = distinctRows(data);
+  let perfect = 0;
+  for (const g of groups(sizes, opts, d)) {
+    const below = g.act[d - 1];
+    const n = below.length;
+    const nOpts = (1 << n) - 1;
+    const words = (nOpts + 31) >>> 5;
+    const size = sizes[d];
+    const contexts = contextsOf(model, prep, g.act);
+    const maxM = Math.max(...g.combos.map((c) => c.last.length));
+    const comp = completionTable(n, maxM);
+    const cover = coverMasks(nOpts, words);
+    const acc = new Int32Array(words);
+    const states = new Float64Array((maxM + 1) * u);
+    const chosen = new Int32Array(Math.max(1, maxM - 1));
+    for (const c of contexts) {
+      ensureSorted(c, size, nOpts, u, words);
+      visitor.context({ below, h: c.h, nOpts, hidden: c.hidden });
+      const { terms, minT, maxT } = c;
+      const sorted = c.sorted!;
+      const prefixMasks = c.prefixMasks!;
+      for (const combo of g.combos) {
+        const ks = combo.last;
+        const m = ks.length;
+        visitor.combo(ks);
+        const report = (mask: Int32Array) => {
+          for (let w = 0; w < words; w++) perfect += popcount(mask[w]);
+          visitor.leaf(chosen, mask);
+        };
+        // Every completion of neurons j … m − 1 is perfect: list the prefixes, the last neuron by its covering options.
+        const expand = (j: number, missing: number): void => {
+          if (j === m - 1) {
+            let any = 0;
+            for (let w = 0; w < words; w++) any |= acc[w] = cover[missing * words + w];
+            if (any) report(acc);
+            return;
+          }
+          for (let v = 1; v <= nOpts; v++) {
+            if (comp[m - j - 1][popcount(missing & ~v)] === 0) continue;
+            chosen[j] = v;
+            expand(j + 1, missing & ~v);
+          }
+        };
+        const rec = (j: number, missing: number): void => {
+          const sOff = j * u;
+          let sure = 0;
+          let possible = 0;
+          for (let r = 0; r < u; r++) {
+            let a = states[sOff + r];
+            let b = a;
+            for (let p = j; p < m; p++) {
+              a = Math.fround(a + minT[ks[p] * u + r]);
+              b = Math.fround(b + maxT[ks[p] * u + r]);
+            }
+            if (a >= lo[r] && b <= hi[r]) sure |= 1 << r;
+            if (!(b < lo[r] || a > hi[r])) possible |= 1 << r;
+          }
+          if (possible !== prep.full) return;
+          if (sure === prep.full) return expand(j, missing);
+          if (j === m - 1) {
+            if (acceptedLastOptions(acc, missing, cover, states, sOff, ks[m - 1], prep, nOpts, words, sorted, prefixMasks)) report(acc);
+            return;
+          }
+          const tBase = ks[j] * (nOpts + 1);
+          const nOff = sOff + u;
+          for (let v = 1; v <= nOpts; v++) {
+            if (comp[m - j - 1][popcount(missing & ~v)] === 0) continue;
+            chosen[j] = v;
+            for (let r = 0; r < u; r++) states[nOff + r] = Math.fround(states[sOff + r] + terms[(tBase + v) * u + r]);
+            rec(j + 1, missing & ~v);
+          }
+        };
+        states.fill(0, 0, u);
+        rec(0, nOpts);
+      }
+    }
+  }
+  return { rows: { x, y, u }, perfect };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,9 +23,13 @@ export {
   PREFIX_STATES_PER_SECOND,
   type PerfectCount,
   type PerfectCountOptions,
+  type PerfectWalkContext,
+  type PerfectWalkRows,
+  type PerfectWalkVisitor,
   acceptedSumInterval,
   countPerfectCircuits,
   estimatePerfectCountWork,
   listPerfectCircuits,
+  walkPerfectCircuits,
 } from "./exact";
 export { circuitIncluded, circuitJaccard, circuitOverlaps, circuitSparsity, sparsestCircuits } from "./compare";

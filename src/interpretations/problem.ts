@@ -28,7 +28,7 @@ export interface GroundingProblem {
 }
 
 /** Distinct keys of the grounding rows (inputs truncated toward zero) in first-appearance order; last row per key. */
-function groundingKeys(xs: ArrayLike<number>, rows: number, ni: number): { keys: number[][]; rowOfKey: Int32Array } {
+export function groundingKeys(xs: ArrayLike<number>, rows: number, ni: number): { keys: number[][]; rowOfKey: Int32Array } {
   const keyIndex = new Map<string, number>();
   const keys: number[][] = [];
   const rowOfKey: number[] = [];
