@@ -2,6 +2,9 @@
 self-contained .html per notebook. Called by scripts/reproduce.js; prints a JSON summary line at the end.
 
 usage: python execute_notebooks.py OUTPUT_DIR KERNEL_NAME TIMEOUT NOTEBOOK...
+       python execute_notebooks.py OUTPUT_DIR KERNEL_NAME TIMEOUT -
+With "-" it reads notebook paths from stdin, one a line, and prints "RESULT {json}" after each, so that the caller
+can hand the next notebook to whichever executor is free (a shared queue keeps parallel kernels equally busy).
 """
 import json
 import os
@@ -38,7 +41,10 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     results = []
-    for path in notebooks:
+    from_stdin = notebooks == ["-"]
+    for path in (line.strip() for line in iter(sys.stdin.readline, "")) if from_stdin else notebooks:
+        if not path:
+            continue
         name = os.path.splitext(os.path.basename(path))[0]
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
@@ -68,6 +74,8 @@ def main():
         results.append({"notebook": path, "ipynb": ipynb_out, "html": html_out, "seconds": round(seconds, 1), "failure": failure})
         status = "FAILED" if failure else "ok"
         print(f"[reproduce] {path}: {status} in {seconds:.1f} s -> {html_out}", file=sys.stderr, flush=True)
+        if from_stdin:
+            print("RESULT " + json.dumps(results[-1]), flush=True)
     print("RESULTS " + json.dumps(results), flush=True)
 
 

@@ -2,6 +2,8 @@
 // npm run reproduce [-- NAME...] [--out DIR] [--timeout S] [--jobs N] [--no-build]
 // Builds the library, then executes notebooks/*.ipynb (or only those whose file name contains one of the NAMEs)
 // headlessly with the project kernel, writing executed .ipynb and self-contained .html into output/.
+// Parallel kernels take notebooks from one queue, longest first by the times of the last run into the same folder
+// (output/reproduce-times.json); at the end it prints the seconds of every notebook and the total.
 // A failing cell makes it exit 1 and print the notebook, the cell number and the real TypeScript diagnostic or
 // exception (tslab's error headline is only "<Error>"; the message is in the cell's stderr).
 "use strict";
@@ -66,23 +68,67 @@ function formatFailure(r) {
   return lines.join("\n");
 }
 
-/** One executor process over a list of notebooks; resolves to its RESULTS list (or a failure entry per notebook). */
-function runExecutor(venv, o, notebooks) {
+/** Seconds each notebook took in the last run into this output folder (none: an empty object). */
+const TIMES_FILE = "reproduce-times.json";
+function previousTimes(out) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(out, TIMES_FILE), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Longest first, by the last run's times (a notebook never timed counts as the longest): handed out from one queue,
+ * this keeps the parallel kernels busy until the end instead of one finishing minutes before the other.
+ */
+function longestFirst(notebooks, times) {
+  const t = (nb) => times[path.basename(nb)] ?? Infinity;
+  return [...notebooks].sort((a, b) => t(b) - t(a) || notebooks.indexOf(a) - notebooks.indexOf(b));
+}
+
+/**
+ * One executor process that takes notebooks from the shared `queue` (an array it shifts) until it is empty;
+ * resolves to the results of the notebooks it ran (a failure entry for the one in flight if the process dies).
+ */
+function runExecutor(venv, o, queue) {
   return new Promise((resolve) => {
-    const child = spawn(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), ...notebooks], {
+    const child = spawn(venv.python, [path.join(__dirname, "execute_notebooks.py"), o.out, KERNEL_NAME, String(o.timeout), "-"], {
       cwd: root,
       // The exported HTML must open offline: kernels inline plotly.js once per notebook (live notebooks do not).
       env: { ...venv.env, MI_PLOTLY_MODE: "inline" },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     });
+    const results = [];
+    let inFlight = null;
     let stdout = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.on("close", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("RESULTS "));
-      if (code === 0 && line) return resolve(JSON.parse(line.slice("RESULTS ".length)));
-      const failure = { cell: null, ename: "ExecutorFailed", evalue: `the notebook executor exited ${code}`, stderr: stdout };
-      resolve(notebooks.map((nb) => ({ notebook: nb, ipynb: "", html: "", failure })));
+    let pending = "";
+    const next = () => {
+      inFlight = queue.shift() ?? null;
+      if (inFlight) child.stdin.write(inFlight + "\n");
+      else child.stdin.end();
+    };
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      pending += d;
+      let nl;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (!line.startsWith("RESULT ")) continue;
+        results.push(JSON.parse(line.slice("RESULT ".length)));
+        next();
+      }
     });
+    child.stdin.on("error", () => {}); // a dead executor: reported on close
+    child.on("close", (code) => {
+      if (inFlight) {
+        const failure = { cell: null, ename: "ExecutorFailed", evalue: `the notebook executor exited ${code}`, stderr: stdout };
+        results.push({ notebook: inFlight, ipynb: "", html: "", failure });
+      }
+      resolve(results);
+    });
+    next();
   });
 }
 
@@ -119,11 +165,16 @@ async function main() {
   }
   const venv = ensureVenv();
   const t0 = Date.now();
-  // Round-robin over the jobs keeps each executor's share of notebooks in order.
   const jobs = Math.min(o.jobs, notebooks.length);
-  const groups = Array.from({ length: jobs }, (_, j) => notebooks.filter((_, i) => i % jobs === j));
-  const results = (await Promise.all(groups.map((g) => runExecutor(venv, o, g)))).flat();
+  const times = previousTimes(o.out);
+  const queue = longestFirst(notebooks, times);
+  const results = (await Promise.all(Array.from({ length: jobs }, () => runExecutor(venv, o, queue)))).flat();
+  // Notebooks left in the queue when every executor died: reported, not lost.
+  for (const nb of queue.splice(0)) results.push({ notebook: nb, ipynb: "", html: "", failure: { cell: null, ename: "ExecutorFailed", evalue: "no executor was left to run it", stderr: "" } });
   results.sort((a, b) => notebooks.indexOf(a.notebook) - notebooks.indexOf(b.notebook));
+  for (const r of results) if (typeof r.seconds === "number") times[path.basename(r.notebook)] = r.seconds;
+  fs.mkdirSync(o.out, { recursive: true });
+  fs.writeFileSync(path.join(o.out, TIMES_FILE), JSON.stringify(times, null, 1) + "\n");
   const failed = results.filter((x) => x.failure);
   for (const x of failed) console.error("\n" + formatFailure(x));
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
@@ -141,4 +192,4 @@ if (require.main === module) {
     },
   );
 }
-module.exports = { formatFailure, selectNotebooks, timingTable, STOPS_BY_DESIGN };
+module.exports = { formatFailure, longestFirst, selectNotebooks, timingTable, STOPS_BY_DESIGN };
