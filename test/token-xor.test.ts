@@ -15,7 +15,7 @@ import { evaluateTransformer } from "../src/transformer/training";
 import { initTransformer, runTransformerWithCache } from "../src/transformer";
 import { assertPlainData } from "../src/figures/figure";
 import { TOKEN_XOR_VARIABLES, tokenXorConfig, tokenXorCorrespondence, tokenXorInputs, tokenXorProgram, tokenXorTask } from "../src/equivalence-transformers/token-xor";
-import { averageLinkage, tokenXorClustering, tokenXorProbes, tokenXorRepresentation } from "../src/equivalence-transformers/token-xor-clustering";
+import { averageLinkage, dropQuietColumns, tokenXorClustering, tokenXorProbes, tokenXorRepresentation } from "../src/equivalence-transformers/token-xor-clustering";
 import { loadTokenXorPopulation, tokenXorPopulationSpec } from "../src/equivalence-transformers/token-xor-population";
 import { tokenXorSimilarityFigure } from "../src/equivalence-transformers/token-xor-figures";
 
@@ -68,14 +68,19 @@ test("the correspondences put each variable on its own neurons of block 0's MLP 
 test("probes with no noise give the plain run's activations; with noise they move them", () => {
   const model = initTransformer(tokenXorConfig(2), 7);
   const clean = tokenXorProbes({ n: 16, sigma: 0, seed: 3 });
-  const rep = tokenXorRepresentation(model, clean, "mlp0");
+  const rep = tokenXorRepresentation(model, clean, "mlp0", undefined, 0);
   const plain = runTransformerWithCache(model, clean.tokens, { names: ["blocks.0.mlp.hook_post"] }).cache["blocks.0.mlp.hook_post"];
   const M = model.config.dMlp;
+  assert.equal(rep.d, M);
   for (let r = 0; r < 16; r++) for (let j = 0; j < M; j++) assert.ok(Math.abs(rep.v[r * M + j] - plain.data[(r * 9 + 8) * M + j]) < 1e-5);
-  const noisy = tokenXorRepresentation(model, tokenXorProbes({ n: 16, sigma: 0.1, seed: 3 }), "mlp0");
+  const noisy = tokenXorRepresentation(model, tokenXorProbes({ n: 16, sigma: 0.1, seed: 3 }), "mlp0", undefined, 0);
   assert.ok(noisy.v.some((x, i) => Math.abs(x - rep.v[i]) > 1e-4));
   // residual: (layers + 1) × d_model columns
-  assert.equal(tokenXorRepresentation(model, clean, "residual").d, (model.config.nLayers + 1) * model.config.dModel);
+  assert.equal(tokenXorRepresentation(model, clean, "residual", undefined, 0).d, (model.config.nLayers + 1) * model.config.dModel);
+  // quiet columns: a column of sd 0.01 beside one of sd 0.5 (2 %) goes at a 5 % cut, stays at 0.5 %
+  const x = { n: 4, d: 2, v: Float64Array.from([0, 0, 1, 0.02, 0, 0, 1, 0.02]) };
+  assert.equal(dropQuietColumns(x, 0.05).d, 1);
+  assert.equal(dropQuietColumns(x, 0.005).d, 2);
 });
 
 test("adjusted Rand index: a hand-computed case and brute-force pair counting on random labellings", () => {

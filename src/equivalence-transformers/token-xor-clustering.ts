@@ -29,8 +29,8 @@ import { Correspondence } from "../rasp/correspondence";
 import { XOR_CLASSES, XorClass } from "../equivalence/groundTruth";
 import { TOKEN_XOR_LENGTH, TOKEN_XOR_POSITIONS } from "./token-xor";
 
-export type TokenXorSite = "mlp0" | "circuit" | "residual";
-export const TOKEN_XOR_SITES: readonly TokenXorSite[] = ["mlp0", "circuit", "residual"];
+export type TokenXorSite = "mlp0" | "circuit" | "residual" | "interchange";
+export const TOKEN_XOR_SITES: readonly TokenXorSite[] = ["mlp0", "circuit", "residual", "interchange"];
 
 export interface TokenXorProbes {
   /** BOS then 8 bits per probe (x₁ and x₆ hold the corner). */
@@ -46,6 +46,8 @@ export interface TokenXorProbeOptions {
   /** Noise around each corner (default 0.1; 0 gives the four discrete corners). */
   sigma?: number;
   seed?: number;
+  /** The six other bits: drawn per probe ("random", default) or one seeded draw shared by every probe ("fixed"). */
+  background?: "random" | "fixed";
 }
 
 /** Continuous probes (see the file's comment), seeded. */
@@ -59,10 +61,13 @@ export function tokenXorProbes(opts: TokenXorProbeOptions = {}): TokenXorProbes 
   const tokens: number[][] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
+  const background = opts.background ?? "random";
+  if (background !== "random" && background !== "fixed") throw new InputError(`tokenXorProbes: background must be "random" or "fixed", got ${JSON.stringify(background)}.`);
+  const shared = Array.from({ length: TOKEN_XOR_LENGTH }, () => rng.int(2));
   for (let r = 0; r < n; r++) {
     const a = r & 1;
     const b = (r >> 1) & 1;
-    const bits = Array.from({ length: TOKEN_XOR_LENGTH }, () => rng.int(2));
+    const bits = background === "fixed" ? [...shared] : Array.from({ length: TOKEN_XOR_LENGTH }, () => rng.int(2));
     bits[p] = a;
     bits[q] = b;
     tokens.push([2, ...bits]);
@@ -92,12 +97,67 @@ export function circuitNeurons(corr: Correspondence): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** A model's representation on the probes (probes × columns). */
-export function tokenXorRepresentation(model: Transformer, probes: TokenXorProbes, site: TokenXorSite = "mlp0", corr?: Correspondence): Mat {
+/**
+ * Drops the columns whose standard deviation over the probes is below `relative` × the largest one: nearly dead
+ * neurons (GELU's flat negative side) whose standardised values are noise, and whose held-out R², averaged uniformly
+ * over the target's columns by the ridge score, would otherwise swing a pair's score from 0.9 to 0 with the folds.
+ */
+export function dropQuietColumns(x: Mat, relative: number): Mat {
+  if (!(relative >= 0 && relative < 1)) throw new InputError(`dropQuietColumns: relative must be in [0, 1), got ${relative}.`);
+  const sd = Array.from({ length: x.d }, (_, j) => {
+    let s = 0;
+    let ss = 0;
+    for (let r = 0; r < x.n; r++) {
+      const v = x.v[r * x.d + j];
+      s += v;
+      ss += v * v;
+    }
+    const mu = s / x.n;
+    return Math.sqrt(Math.max(0, ss / x.n - mu * mu));
+  });
+  const max = Math.max(0, ...sd);
+  const keep = sd.map((v, j) => (v > 0 && v >= relative * max ? j : -1)).filter((j) => j >= 0);
+  const out = mat(x.n, keep.length);
+  for (let r = 0; r < x.n; r++) keep.forEach((j, c) => (out.v[r * keep.length + c] = x.v[r * x.d + j]));
+  return out;
+}
+
+/**
+ * Subtracts, per column, the mean over the probes of the same (x₁, x₆) corner: what is left is how the representation
+ * varies around each corner (with α, β and the other bits), the part that the behaviour does not fix. The four corner
+ * means are the same for every implementation up to an affine map (four points), so they only inflate every score.
+ */
+export function centreByCorner(x: Mat, probes: TokenXorProbes): Mat {
+  if (x.n !== probes.tokens.length) throw new InputError(`centreByCorner: ${x.n} rows but ${probes.tokens.length} probes.`);
+  const [p, q] = TOKEN_XOR_POSITIONS;
+  const corner = probes.tokens.map((t) => t[p + 1] + 2 * t[q + 1]);
+  const out = mat(x.n, x.d, x.v);
+  for (let c = 0; c < 4; c++) {
+    const rows = corner.map((k, r) => (k === c ? r : -1)).filter((r) => r >= 0);
+    if (!rows.length) continue;
+    for (let j = 0; j < x.d; j++) {
+      let m = 0;
+      for (const r of rows) m += x.v[r * x.d + j] / rows.length;
+      for (const r of rows) out.v[r * x.d + j] -= m;
+    }
+  }
+  return out;
+}
+
+/** Columns quieter than this share of the loudest are dropped from every representation (dropQuietColumns). */
+export const TOKEN_XOR_QUIET_COLUMNS = 0.05;
+
+/** A model's representation on the probes (probes × columns), quiet columns dropped. */
+export function tokenXorRepresentation(model: Transformer, probes: TokenXorProbes, site: TokenXorSite = "mlp0", corr?: Correspondence, quiet = TOKEN_XOR_QUIET_COLUMNS): Mat {
+  return dropQuietColumns(rawRepresentation(model, probes, site, corr), quiet);
+}
+
+function rawRepresentation(model: Transformer, probes: TokenXorProbes, site: TokenXorSite, corr?: Correspondence): Mat {
   if (!TOKEN_XOR_SITES.includes(site)) throw new InputError(`tokenXorRepresentation: site must be one of ${TOKEN_XOR_SITES.join(", ")}, got ${JSON.stringify(site)}.`);
-  if (site === "circuit" && !corr) throw new InputError('tokenXorRepresentation: site "circuit" needs the model\'s correspondence.');
+  if ((site === "circuit" || site === "interchange") && !corr) throw new InputError(`tokenXorRepresentation: site "${site}" needs the model's correspondence.`);
   const n = probes.tokens.length;
   const T = TOKEN_XOR_LENGTH + 1;
+  if (site === "interchange") return interchangeRepresentation(model, probes, corr!);
   const iv = [probeEmbeddingIntervention(model, probes)];
   if (site === "residual") {
     const L = model.config.nLayers;
@@ -116,6 +176,36 @@ export function tokenXorRepresentation(model: Transformer, probes: TokenXorProbe
   const cols = site === "circuit" ? circuitNeurons(corr!) : Array.from({ length: M }, (_, j) => j);
   const out = mat(n, cols.length);
   for (let r = 0; r < n; r++) cols.forEach((j, c) => (out.v[r * cols.length + c] = post.data[(r * T + T - 1) * M + j]));
+  return out;
+}
+
+/**
+ * The causal representation ("interchange"): each probe (its discrete tokens, the base) is paired with another probe
+ * (the source, a seeded permutation); one column per group of block-0 MLP neurons that the correspondence gives one
+ * variable (the groups' names are not read), holding the last position's logit difference (class 1 − class 0) when
+ * that group takes its values from the source run. What a variable does when swapped, rather than how it is encoded.
+ */
+export function interchangeRepresentation(model: Transformer, probes: TokenXorProbes, corr: Correspondence): Mat {
+  const n = probes.tokens.length;
+  const T = TOKEN_XOR_LENGTH + 1;
+  const V = model.config.dVocabOut;
+  const perm = new Rng(deriveSeed(n, "token-xor", "interchange-sources")).permutation(n);
+  const sources = Array.from(perm, (r) => probes.tokens[r]);
+  const groups = Object.values(corr)
+    .map((sites) => sites.flatMap((s) => (s.layer === 0 && s.component === "mlp" ? s.neurons : [])))
+    .filter((g) => g.length > 0);
+  const hook = "blocks.0.mlp.hook_post";
+  const M = model.config.dMlp;
+  // one source run; each group then takes its values from it (a `set` with per-row values is the interchange)
+  const src = runTransformerWithCache(model, sources, { names: [hook] }).cache[hook].data;
+  const out = mat(n, groups.length);
+  groups.forEach((units, c) => {
+    const values = new Float32Array(n * T * units.length);
+    for (let r = 0; r < n; r++) for (let t = 0; t < T; t++) units.forEach((j, k) => (values[(r * T + t) * units.length + k] = src[(r * T + t) * M + j]));
+    const iv: TransformerIntervention = { kind: "set", site: { hook, units }, rowValues: values };
+    const logits = runTransformerWithCache(model, probes.tokens, { interventions: [iv], names: [] }).logits.data;
+    for (let r = 0; r < n; r++) out.v[r * groups.length + c] = logits[(r * T + T - 1) * V + 1] - logits[(r * T + T - 1) * V];
+  });
   return out;
 }
 
@@ -188,6 +278,10 @@ export interface TokenXorMember {
 export interface TokenXorClusteringOptions {
   site?: TokenXorSite;
   probes?: TokenXorProbeOptions;
+  /** dropQuietColumns' share (default TOKEN_XOR_QUIET_COLUMNS). */
+  quiet?: number;
+  /** Compare the variation around each corner (centreByCorner) instead of the raw representations (default false). */
+  centre?: boolean;
   seed?: number;
   /** Point-test draws and bootstraps (defaults 20 and 40, as the paper). */
   draws?: number;
@@ -221,7 +315,11 @@ export function tokenXorClustering(members: readonly TokenXorMember[], opts: Tok
   const site = opts.site ?? "mlp0";
   const seed = opts.seed ?? 0;
   const probes = tokenXorProbes({ seed, ...opts.probes });
-  const reps = members.map((m) => tokenXorRepresentation(m.model, probes, site, m.correspondence));
+  const reps = members.map((m) => {
+    if (!opts.centre) return tokenXorRepresentation(m.model, probes, site, m.correspondence, opts.quiet);
+    // quiet columns are judged on what is compared: after centring
+    return dropQuietColumns(centreByCorner(tokenXorRepresentation(m.model, probes, site, m.correspondence, 0), probes), opts.quiet ?? TOKEN_XOR_QUIET_COLUMNS);
+  });
   const similarity = ridgeSimilarityMatrix(reps, seed);
   const twoWay = similarity.map((row, i) => row.map((v, j) => Math.min(v, similarity[j][i])));
   const clusters = averageLinkage(
