@@ -50,3 +50,17 @@ test("run mnist: one record per seed, resumable; the record's circuits are the t
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cached seed study: 20 different networks (seeds 42 + offset); equal circuit counts come from different circuit sets", () => {
+  const file = path.join(__dirname, "..", "notebooks", "cached-results", "mnist.jsonl");
+  const records = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as MnistStudyRecord);
+  assert.deepEqual(records.map((r) => r.seed_offset), Array.from({ length: 20 }, (_, i) => i));
+  assert.ok(records.every((r) => r.seed === 42));
+  // one network per offset: no two loss curves are equal (two offsets training the same network would repeat one)
+  assert.equal(new Set(records.map((r) => JSON.stringify(r.mnist.losses))).size, 20);
+  // counts repeat (6 591 three times, for offsets 0, 2 and 19), the circuits do not
+  const byCount = new Map<number, MnistStudyRecord[]>();
+  for (const r of records) byCount.set(r.perfect_circuits![0], [...(byCount.get(r.perfect_circuits![0]) ?? []), r]);
+  assert.deepEqual(byCount.get(6591)!.map((r) => r.seed_offset), [0, 2, 19]);
+  for (const [count, group] of byCount) if (count > 0) assert.equal(new Set(group.map((r) => r.mnist.tail_circuits)).size, group.length, `${count} circuits: the same set twice`);
+});
