@@ -360,3 +360,15 @@ export function tokenXorClustering(members: readonly TokenXorMember[], opts: Tok
     probes: probes.tokens.length,
   };
 }
+
+/** The estimator settings compared on the population (docs/equivalence-design.md, token-XOR): the representational
+ * sites, two attempts to remove what every implementation shares, wider probes, and the causal representation. */
+export const TOKEN_XOR_SETTINGS: readonly { name: string; options: TokenXorClusteringOptions }[] = [
+  { name: "mlp0", options: { site: "mlp0" } },
+  { name: "circuit", options: { site: "circuit" } },
+  { name: "residual", options: { site: "residual" } },
+  { name: "mlp0, σ 0.3", options: { site: "mlp0", probes: { sigma: 0.3 } } },
+  { name: "mlp0, corner-centred, fixed background", options: { site: "mlp0", centre: true, probes: { background: "fixed" } } },
+  { name: "circuit, corner-centred, fixed background", options: { site: "circuit", centre: true, probes: { background: "fixed" } } },
+  { name: "interchange", options: { site: "interchange" } },
+];

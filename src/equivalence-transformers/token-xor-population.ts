@@ -1,6 +1,6 @@
 /**
  * The token-XOR population: transformers trained by SIIT (src/transformer/siit.ts) to implement one of the three
- * XOR classes through a seeded random correspondence, several seeds and two widths per class. Models are trained one
+ * XOR classes through a seeded random correspondence, several seeds (and optionally several widths) per class. Models are trained one
  * after another in this thread (they take about a minute each on a shared core), each record appended to
  * `records.jsonl` and its weights written to `models/<key>.json` (the transformer file format) as it finishes, so an
  * interrupted run loses only the model in progress; `resume` skips the keys already recorded, and refuses a folder
@@ -21,7 +21,7 @@ import { transformerFromJson, transformerToJson } from "../transformer/io";
 import { SiitEpochRow, SiitOptions, siitPreset, trainSiit } from "../transformer/siit";
 import { XOR_CLASSES, XorClass } from "../equivalence/groundTruth";
 import { TOKEN_XOR_VARIABLES, TOKEN_XOR_WIDTHS, tokenXorConfig, tokenXorCorrespondence, tokenXorProgram } from "./token-xor";
-import { TokenXorMember } from "./token-xor-clustering";
+import { TOKEN_XOR_SETTINGS, TokenXorClustering, TokenXorClusteringOptions, TokenXorMember, tokenXorClustering } from "./token-xor-clustering";
 
 export interface TokenXorPopulationSpec {
   classes: XorClass[];
@@ -35,7 +35,8 @@ export interface TokenXorPopulationSpec {
 }
 
 /**
- * The cached population's settings: 3 classes × 4 seeds × 2 widths; SIIT's quick preset (Adam lr 1e-2) with batches
+ * The cached population's settings: 3 classes × 4 seeds at d_head 2 (a second width, d_head 3, took 50–280 s a model
+ * on the shared machine and was left out); SIIT's quick preset (Adam lr 1e-2) with batches
  * of 64 from 1 024 sequences per epoch, up to 30 epochs, stopping once accuracy and mean IIA reach 0.95.
  */
 export function tokenXorPopulationSpec(spec: Partial<TokenXorPopulationSpec> = {}): TokenXorPopulationSpec {
@@ -202,4 +203,34 @@ export function loadTokenXorPopulation(dir: string = tokenXorCacheDir()): TokenX
       return { key: r.key, cls: r.cls, model: transformerFromJson(JSON.parse(fs.readFileSync(file, "utf8"))).model, correspondence: r.correspondence };
     });
   return { records, members };
+}
+
+export const TOKEN_XOR_CLUSTERING = "clustering.json";
+
+export interface TokenXorClusteringEntry {
+  name: string;
+  options: TokenXorClusteringOptions;
+  result: TokenXorClustering;
+  seconds: number;
+}
+
+/** Runs every setting of TOKEN_XOR_SETTINGS on a population folder's kept models and writes `clustering.json`. */
+export function writeTokenXorClustering(dir: string, onEntry?: (e: TokenXorClusteringEntry) => void): TokenXorClusteringEntry[] {
+  const { members } = loadTokenXorPopulation(dir);
+  const entries = TOKEN_XOR_SETTINGS.map(({ name, options }) => {
+    const t = Date.now();
+    const e = { name, options, result: tokenXorClustering(members, options), seconds: (Date.now() - t) / 1000 };
+    onEntry?.(e);
+    return e;
+  });
+  // NaN (a point test without enough models) is written as null
+  fs.writeFileSync(path.join(dir, TOKEN_XOR_CLUSTERING), JSON.stringify(entries, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)) + "\n");
+  return entries;
+}
+
+/** The cached clustering of every setting (default: the committed population's). */
+export function loadTokenXorClustering(dir: string = tokenXorCacheDir()): TokenXorClusteringEntry[] {
+  const file = path.join(dir, TOKEN_XOR_CLUSTERING);
+  if (!fs.existsSync(file)) throw new InputError(`${file} is missing; write it with writeTokenXorClustering (see notebooks/cached-results/token-xor/README.md).`);
+  return JSON.parse(fs.readFileSync(file, "utf8")) as TokenXorClusteringEntry[];
 }
