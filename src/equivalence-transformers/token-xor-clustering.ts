@@ -333,8 +333,13 @@ export function tokenXorClustering(members: readonly TokenXorMember[], opts: Tok
   let nb = 0;
   for (let i = 0; i < members.length; i++)
     for (let j = i + 1; j < members.length; j++) {
-      if (classes[i] === classes[j]) (within += twoWay[i][j]), nw++;
-      else (between += twoWay[i][j]), nb++;
+      if (classes[i] === classes[j]) {
+        within += twoWay[i][j];
+        nw++;
+      } else {
+        between += twoWay[i][j];
+        nb++;
+      }
     }
   const idx = (c: XorClass) => classes.map((x, i) => (x === c ? i : -1)).filter((i) => i >= 0);
   const detection = {} as Record<XorClass, Record<XorClass, number>>;
