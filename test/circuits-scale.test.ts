@@ -167,7 +167,7 @@ test("refusals: over the work budget with the estimate, several outputs, noisy d
   assert.throws(() => countPerfectCircuits(f.model, noisy), (e: unknown) => e instanceof InputError && /findCircuits/.test(e.message));
 });
 
-test("interpretations summed over the streamed perfect circuits equal the study's records, exactly; refused over budget", () => {
+test("interpretations summed over the perfect circuits equal the study's records, exactly; circuit by circuit, refused over budget", () => {
   // notebooks/cached-results/network-size.jsonl, seed offset 0: interpretations_total [8768] (k = 3), [311939788] (k = 4).
   for (const [k, want] of [[3, 8768n], [4, 311939788n]] as const) {
     const f = fixture(k);
@@ -176,7 +176,7 @@ test("interpretations summed over the streamed perfect circuits equal the study'
   }
   const f = fixture(4);
   assert.throws(
-    () => sumCircuitInterpretations(f.model, f.val!, f.xTt!, { minSparsity: 0, maxGroundedCircuits: 10 }),
+    () => sumCircuitInterpretations(f.model, f.val!, f.xTt!, { minSparsity: 0, maxGroundedCircuits: 10, method: "per-circuit" }),
     (e: unknown) => e instanceof BudgetError && e.nCandidates === countPerfectCircuits(f.model, f.val!, { minSparsity: 0 }).perfect && e.estimatedSeconds > 0,
   );
 });

@@ -97,8 +97,12 @@ export function sumCircuitInterpretations(model: MLP, val: Dataset, xTt: { x: Ar
 // ---------------------------------------------------------------------------------------------------------------
 // Aggregated count.
 
-/** Most grounding keys the aggregated count handles (partition labels packed 4 bits per key in a 32-bit state). */
-const MAX_KEYS = 7;
+/**
+ * Most grounding keys the aggregated count handles: a state (per-key labels of the parent tuples the output sees) packs
+ * 2 bits per key in a byte, and the local counts scaled by 2^−(2^parents − 4) are whole numbers.
+ */
+const MAX_KEYS = 4;
+const SCALE = 4;
 const TWO53 = 2 ** 53;
 
 interface Keys {
@@ -146,6 +150,8 @@ function aggregationObstacle(model: MLP, val: Dataset, xTt: { x: ArrayLike<numbe
   const last = sizes[sizes.length - 2];
   // Signature ids of a context fit the packed multiset keys (base^neurons below 2^53).
   if ((last * 2 ** below + 2) ** last > TWO53) return `layer sizes [${sizes.join(",")}] too wide for the signature keys`;
+  // Scaled counts stay whole numbers below 2^53: cut choices below × per-neuron cuts × largest scaled local count.
+  if (3 ** below * (3 * 2 ** (SCALE - 1)) ** (last + 1) >= TWO53) return `layer sizes [${sizes.join(",")}] too wide for exact float64 sums`;
   const keys = groundingRows(model, val, xTt, opts.groundingMode ?? "compat");
   return typeof keys === "string" ? keys : null;
 }
@@ -163,61 +169,77 @@ function cutTables(values: ArrayLike<number>): number[] {
   return tables;
 }
 
+const tupleBit = new Int8Array(1 << 8);
+
 /**
- * Local count of a node's cut table `t` given its parents' tables, divided by 2^(2^parents − scale): a node's local
- * table has 2^parents entries, the keys fix one per distinct parent tuple (b of them) and must agree, the rest are free
- * (2^(2^parents − b)); with two parents XOR and XNOR are banned (SPEC 5). Returns 2^(scale − b) minus the banned
- * tables scaled, an integer since scale ≥ max(keys, 4).
+ * Local count of a node's cut table `t` given its parents' tuples on each key (`tupleOf(k)`, `p` parents), divided by
+ * 2^(2^p − SCALE): the local table has 2^p entries, the keys fix one per distinct tuple (b of them) and must agree,
+ * the rest are free (2^(2^p − b)); with two parents XOR and XNOR are banned (SPEC 5). A whole number (b ≤ 4).
  */
-function scaledLocalCount(t: number, parents: readonly number[], nk: number, scale: number): number {
-  const tupleBit = new Int8Array(1 << parents.length).fill(-1);
+function scaledLocalCount(t: number, tuples: ArrayLike<number>, p: number, nk: number): number {
+  for (let k = 0; k < nk; k++) tupleBit[tuples[k]] = -1;
   let b = 0;
-  let xorOk = true;
-  let xnorOk = true;
+  let xorOk = p === 2;
+  let xnorOk = p === 2;
   for (let k = 0; k < nk; k++) {
-    let tuple = 0;
-    for (let q = 0; q < parents.length; q++) tuple = (tuple << 1) | ((parents[q] >>> k) & 1);
+    const tuple = tuples[k];
     const bit = (t >>> k) & 1;
     if (tupleBit[tuple] === -1) {
       tupleBit[tuple] = bit;
       b++;
     } else if (tupleBit[tuple] !== bit) return 0;
-    const parity = parents.length === 2 ? (tuple ^ (tuple >> 1)) & 1 : 0;
+    const parity = (tuple ^ (tuple >> 1)) & 1;
     if (bit !== parity) xorOk = false;
     if (bit === parity) xnorOk = false;
   }
-  let count = 2 ** (scale - b);
-  if (parents.length === 2) count -= ((xorOk ? 1 : 0) + (xnorOk ? 1 : 0)) * 2 ** (scale - 4);
-  return count;
+  return 2 ** (SCALE - b) - ((xorOk ? 1 : 0) + (xnorOk ? 1 : 0)) * 2 ** (SCALE - 4);
 }
 
-/** Per-key labels of a state: 4 bits per key; relabelled in first-appearance order (the partition they induce). */
-function canonical(state: number, nk: number): number {
-  const seen = new Int8Array(16).fill(-1);
-  let next = 0;
-  let out = 0;
-  for (let k = 0; k < nk; k++) {
-    const l = (state >>> (4 * k)) & 15;
-    if (seen[l] === -1) seen[l] = next++;
-    out |= seen[l] << (4 * k);
-  }
-  return out;
+/**
+ * States of the dynamic programme over a multiset's neurons: the tuple of chosen cut-table bits on each key, 2 bits
+ * per key. Up to two neurons the tuples are kept as they are (the two-parent XOR ban needs them); from the third on
+ * only the partition of the keys matters, relabelled in first-appearance order. next(state, table, canonical).
+ */
+function stateTransitions(nk: number): Uint8Array {
+  const next = new Uint8Array(2 * 256 * 16);
+  const seen = new Int8Array(8);
+  for (let canon = 0; canon < 2; canon++)
+    for (let state = 0; state < 256; state++)
+      for (let t = 0; t < 16; t++) {
+        seen.fill(-1);
+        let labels = 0;
+        let fresh = 0;
+        for (let k = 0; k < nk; k++) {
+          let l = ((((state >> (2 * k)) & 3) << 1) | ((t >> k) & 1)) & 7;
+          if (canon) {
+            if (seen[l] === -1) seen[l] = fresh++;
+            l = seen[l];
+          }
+          labels |= (l & 3) << (2 * k);
+        }
+        next[(canon * 256 + state) * 16 + t] = labels;
+      }
+  return next;
 }
 
 /** What one context's circuits share: the retained neurons below with their cut tables, the signatures seen so far. */
 class ContextTally {
   /** Cut tables (key bitmasks) of each retained neuron below (two hidden layers; none with one). */
   readonly belowCuts: number[][] = [];
+  /** Index into belowCuts of each active neuron below, −1 when dropped. */
+  readonly belowIndex: Int32Array;
+  /** Cut choices of the retained neurons below (mixed radix), and each choice's table per retained neuron. */
+  readonly nC: number;
+  readonly choiceTables: Int32Array;
   /** Signature id of (last-hidden neuron k, option v), −1 until computed; 0 for a dropped neuron (constant on the keys). */
   readonly sigOf: Int32Array;
   readonly sigKey = new Map<string, number>();
-  /** Per signature id (from 1): retained parents (indices into belowCuts) and cut tables. */
+  /** Per signature id (from 1): retained parents (indices into belowCuts), cut tables, scaled local counts per cut choice below. */
   readonly sigParents: number[][] = [[]];
   readonly sigTables: number[][] = [[]];
+  readonly sigCounts: (Float64Array | undefined)[] = [undefined];
   /** Circuits per signature multiset (packed sorted ids). */
   readonly tally = new Map<number, number>();
-  /** Index into belowCuts of each active neuron below, −1 when dropped. */
-  readonly belowIndex: Int32Array;
 
   constructor(
     readonly c: PerfectWalkContext,
@@ -236,7 +258,19 @@ class ContextTally {
         this.belowIndex[q] = this.belowCuts.length;
         this.belowCuts.push(cuts);
       }
+    const nR = this.belowCuts.length;
+    this.nC = this.belowCuts.reduce((a, cuts) => a * cuts.length, 1);
+    this.choiceTables = new Int32Array(this.nC * nR);
+    for (let ci = 0; ci < this.nC; ci++) {
+      let rest = ci;
+      for (let r = nR - 1; r >= 0; r--) {
+        const cuts = this.belowCuts[r];
+        this.choiceTables[ci * nR + r] = cuts[rest % cuts.length];
+        rest = Math.floor(rest / cuts.length);
+      }
+    }
   }
+
   sigma(k: number, v: number): number {
     const at = k * (this.c.nOpts + 1) + v;
     const known = this.sigOf[at];
@@ -257,90 +291,137 @@ class ContextTally {
         this.sigKey.set(key, id);
         this.sigParents.push(parents);
         this.sigTables.push(tables);
+        this.sigCounts.push(undefined);
       }
     }
     this.sigOf[at] = id;
     return id;
   }
+
+  /** Scaled local counts of signature `id`'s cuts under every cut choice below: (choice, cut) at choice * cuts + cut. */
+  counts(id: number): Float64Array {
+    const known = this.sigCounts[id];
+    if (known) return known;
+    const tables = this.sigTables[id];
+    const parents = this.sigParents[id];
+    const nk = this.keys.keyRow.length;
+    const nR = this.belowCuts.length;
+    const out = new Float64Array(this.nC * tables.length);
+    const tuples = new Int32Array(nk);
+    for (let ci = 0; ci < this.nC; ci++) {
+      for (let k = 0; k < nk; k++) {
+        let tuple = 0;
+        for (const r of parents) tuple = (tuple << 1) | ((this.choiceTables[ci * nR + r] >>> k) & 1);
+        tuples[k] = tuple;
+      }
+      // One hidden layer: its neurons are layer 1, one grounding per cut (SPEC 5).
+      for (let j = 0; j < tables.length; j++) out[ci * tables.length + j] = this.twoLayers ? scaledLocalCount(tables[j], tuples, parents.length, nk) : 1;
+    }
+    this.sigCounts[id] = out;
+    return out;
+  }
 }
 
 /**
- * Groundings of every circuit whose last-hidden-layer signatures are the multiset `ids`, given the context:
- * { n, exponent } with count = n · 2^exponent, n an integer below 2^53.
+ * The scaled groundings of every multiset of one context, sharing the work of common prefixes (multisets in
+ * lexicographic order, one state vector per depth over cut choice below × state). Calls `emit(count, n, exponent)`:
+ * count circuits with n · 2^exponent groundings each.
  */
-function multisetGroundings(t: ContextTally, ids: readonly number[], scale: number): { n: number; exponent: number } {
-  const nk = t.keys.keyRow.length;
-  const { outTables } = t.keys;
-  const p = ids.length;
-  let exponent = outTables.length > 0 ? 2 ** p - scale : 0;
-  if (t.twoLayers) for (const id of ids) exponent += 2 ** t.sigParents[id].length - scale;
-  // Cut choices of the retained neurons below: mixed radix.
-  const below = t.belowCuts;
-  const nC = below.reduce((a, cuts) => a * cuts.length, 1);
-  const choice = new Int32Array(below.length);
-  let n = 0;
-  let states = new Map<number, number>();
-  for (let ci = 0; ci < nC; ci++) {
-    let rest = ci;
-    for (let r = below.length - 1; r >= 0; r--) {
-      choice[r] = rest % below[r].length;
-      rest = Math.floor(rest / below[r].length);
-    }
-    states.clear();
-    states.set(0, 1);
-    for (const id of ids) {
-      const parents = t.sigParents[id].map((r) => below[r][choice[r]]);
-      const next = new Map<number, number>();
-      for (const table of t.sigTables[id]) {
-        // One hidden layer: its neurons are layer 1, one grounding per cut (SPEC 5).
-        const w = t.twoLayers ? scaledLocalCount(table, parents, nk, scale) : 1;
-        if (w === 0) continue;
-        for (const [state, sw] of states) {
-          let s2 = 0;
-          for (let k = 0; k < nk; k++) s2 |= ((((state >>> (4 * k)) & 15) << 1) | ((table >>> k) & 1)) << (4 * k);
-          if (p > 2) s2 = canonical(s2, nk);
-          next.set(s2, (next.get(s2) ?? 0) + sw * w);
+function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Array[], emit: (count: number, n: number, exponent: number) => void, base: number): void {
+  const entries: { ids: number[]; count: number }[] = [];
+  for (const [key, count] of t.tally) {
+    const ids: number[] = [];
+    for (let rest = key; rest > 0; rest = Math.floor(rest / base)) ids.push(rest % base);
+    entries.push({ ids, count });
+  }
+  entries.sort((a, b) => {
+    for (let i = 0; i < a.ids.length && i < b.ids.length; i++) if (a.ids[i] !== b.ids[i]) return a.ids[i] - b.ids[i];
+    return a.ids.length - b.ids.length;
+  });
+  const nC = t.nC;
+  const hasOutput = t.keys.outTables.length > 0;
+  const maxDepth = entries.reduce((m, e) => Math.max(m, e.ids.length), 0);
+  // Per depth: the states (codes) and the vector over (cut choice below, state index).
+  const stateCodes: Uint8Array[] = [Uint8Array.of(0)];
+  const nStates = [1];
+  const vectors: Float64Array[] = [new Float64Array(nC).fill(1)];
+  const pathIds: number[] = [];
+  const exps: number[] = [0];
+  const index = new Int16Array(256);
+  for (let depth = 1; depth <= maxDepth; depth++) {
+    stateCodes.push(new Uint8Array(256));
+    nStates.push(0);
+    vectors.push(new Float64Array(nC * 256));
+    exps.push(0);
+  }
+  for (const e of entries) {
+    const { ids } = e;
+    let common = 0;
+    while (common < ids.length && common < pathIds.length && ids[common] === pathIds[common]) common++;
+    pathIds.length = common;
+    for (let d = common; d < ids.length; d++) {
+      const id = ids[d];
+      const counts = t.counts(id);
+      const tables = t.sigTables[id];
+      const nt = tables.length;
+      const canon = d + 1 >= 3 ? 1 : 0;
+      const inCodes = stateCodes[d];
+      const nIn = nStates[d];
+      const vin = vectors[d];
+      // The states reachable at depth d + 1, whatever the cut choice below.
+      index.fill(-1);
+      const outCodes = stateCodes[d + 1];
+      let nOut = 0;
+      for (let a = 0; a < nIn; a++)
+        for (let j = 0; j < nt; j++) {
+          const code = next[(canon * 256 + inCodes[a]) * 16 + tables[j]];
+          if (index[code] === -1) {
+            index[code] = nOut;
+            outCodes[nOut++] = code;
+          }
         }
-      }
-      states = next;
-      if (states.size === 0) break;
+      const vout = vectors[d + 1];
+      vout.fill(0, 0, nC * nOut);
+      for (let ci = 0; ci < nC; ci++)
+        for (let j = 0; j < nt; j++) {
+          const w = counts[ci * nt + j];
+          if (w === 0) continue;
+          for (let a = 0; a < nIn; a++) {
+            const v = vin[ci * nIn + a];
+            if (v === 0) continue;
+            vout[ci * nOut + index[next[(canon * 256 + inCodes[a]) * 16 + tables[j]]]] += v * w;
+          }
+        }
+      nStates[d + 1] = nOut;
+      exps[d + 1] = exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0);
+      pathIds.push(id);
     }
-    for (const [state, sw] of states) {
-      let out = 1;
-      if (outTables.length > 0) {
-        // The output's parents are the retained neurons; their tuple on key k is the state's label.
-        const labels: number[] = [];
-        for (let k = 0; k < nk; k++) labels.push((state >>> (4 * k)) & 15);
-        out = 0;
-        for (const o of outTables) out += scaledLocalCountLabels(o, labels, p, nk, scale);
-      }
-      n += sw * out;
+    const p = ids.length;
+    const vin = vectors[p];
+    const codes = stateCodes[p];
+    const nS = nStates[p];
+    let n = 0;
+    if (!hasOutput) for (let i = 0; i < nC * nS; i++) n += vin[i];
+    else {
+      const out = outScaled[p === 2 ? 1 : 0];
+      for (let ci = 0; ci < nC; ci++) for (let a = 0; a < nS; a++) n += vin[ci * nS + a] * out[codes[a]];
     }
     if (!(n < TWO53)) throw new Error(`sumCircuitInterpretations: a signature multiset's scaled count passed 2^53 (${n}); it is no longer exact.`);
+    if (n > 0) emit(e.count, n, exps[p] + (hasOutput ? 2 ** p - SCALE : 0));
   }
-  return { n, exponent };
 }
 
-/** scaledLocalCount for the output, whose parent tuples are given as per-key labels (raw tuples when p ≤ 2). */
-function scaledLocalCountLabels(o: number, labels: readonly number[], p: number, nk: number, scale: number): number {
-  const bitOf = new Int8Array(16).fill(-1);
-  let b = 0;
-  let xorOk = true;
-  let xnorOk = true;
-  for (let k = 0; k < nk; k++) {
-    const bit = (o >>> k) & 1;
-    const l = labels[k];
-    if (bitOf[l] === -1) {
-      bitOf[l] = bit;
-      b++;
-    } else if (bitOf[l] !== bit) return 0;
-    const parity = p === 2 ? (l ^ (l >> 1)) & 1 : 0;
-    if (bit !== parity) xorOk = false;
-    if (bit === parity) xnorOk = false;
-  }
-  let count = 2 ** (scale - b);
-  if (p === 2) count -= ((xorOk ? 1 : 0) + (xnorOk ? 1 : 0)) * 2 ** (scale - 4);
-  return count;
+/** The output's scaled local counts (summed over its cuts) per state: [p ≠ 2, p = 2 (tuples as they are, XOR ban)]. */
+function outputScaled(outTables: readonly number[], nk: number): Float64Array[] {
+  return [0, 1].map((two) => {
+    const out = new Float64Array(256);
+    const tuples = new Int32Array(nk);
+    for (let code = 0; code < 256; code++) {
+      for (let k = 0; k < nk; k++) tuples[k] = (code >> (2 * k)) & 3;
+      for (const o of outTables) out[code] += scaledLocalCount(o, tuples, two ? 2 : 3, nk);
+    }
+    return out;
+  });
 }
 
 function sumAggregated(model: MLP, val: Dataset, xTt: { x: ArrayLike<number>; n: number }, opts: SummedInterpretationsOptions): SummedInterpretations | null {
@@ -349,10 +430,11 @@ function sumAggregated(model: MLP, val: Dataset, xTt: { x: ArrayLike<number>; n:
   const twoLayers = sizes.length === 4;
   const size = sizes[sizes.length - 2];
   const nk = keys.keyRow.length;
-  const scale = Math.max(nk, 4);
   const { u } = distinctRows(val);
+  const next = stateTransitions(nk);
+  const outScaled = outputScaled(keys.outTables, nk);
   // Totals per power of two: float64 while exact, bigints beyond. Exponents start at −offset.
-  const offset = scale * (size + 1);
+  const offset = SCALE * (size + 1);
   const topExponent = size * 2 ** sizes[sizes.length - 3] + 2 ** size + 1;
   const small = new Float64Array(offset + topExponent + 1);
   const big: bigint[] = Array.from({ length: small.length }, () => 0n);
@@ -371,14 +453,7 @@ function sumAggregated(model: MLP, val: Dataset, xTt: { x: ArrayLike<number>; n:
   const pow = Array.from({ length: size + 1 }, (_, i) => base ** i);
   const pre = new Int32Array(size);
   const flush = () => {
-    if (!tally) return;
-    const ids: number[] = [];
-    for (const [key, count] of tally.tally) {
-      ids.length = 0;
-      for (let rest = key; rest > 0; rest = Math.floor(rest / base)) ids.push(rest % base);
-      const { n, exponent } = multisetGroundings(tally, ids, scale);
-      if (n > 0) add(count, n, exponent);
-    }
+    if (tally) groundMultisets(tally, next, outScaled, add, base);
   };
   const walk = walkPerfectCircuits(model, val, opts, {
     context(c) {
