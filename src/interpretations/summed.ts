@@ -238,8 +238,11 @@ class ContextTally {
   readonly sigParents: number[][] = [[]];
   readonly sigTables: number[][] = [[]];
   readonly sigCounts: (Float64Array | undefined)[] = [undefined];
-  /** Circuits per signature multiset (packed sorted ids). */
-  readonly tally = new Map<number, number>();
+  /**
+   * Circuits per multiset of the other neurons' signatures (packed sorted ids) and last neuron's (neuron, option):
+   * counts at k * (nOpts + 1) + v.
+   */
+  readonly tally = new Map<number, Float64Array>();
 
   constructor(
     readonly c: PerfectWalkContext,
@@ -323,39 +326,48 @@ class ContextTally {
 }
 
 /**
- * The scaled groundings of every multiset of one context, sharing the work of common prefixes (multisets in
- * lexicographic order, one state vector per depth over cut choice below × state). Calls `emit(count, n, exponent)`:
- * count circuits with n · 2^exponent groundings each.
+ * The scaled groundings of one context's circuits. The multisets of the other neurons' signatures are visited in
+ * lexicographic order, one state vector per depth (cut choice below × state) shared by common prefixes; each
+ * multiset's vector is folded with the output's counts into W[choice][table] once, so that each last neuron's
+ * signature costs one pass over its cut choices. Calls `emit(count, n, exponent)`: count circuits with n · 2^exponent
+ * groundings each.
  */
 function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Array[], emit: (count: number, n: number, exponent: number) => void, base: number): void {
-  const entries: { ids: number[]; count: number }[] = [];
-  for (const [key, count] of t.tally) {
+  const keys = [...t.tally.keys()];
+  const idsOf = keys.map((key) => {
     const ids: number[] = [];
     for (let rest = key; rest > 0; rest = Math.floor(rest / base)) ids.push(rest % base);
-    entries.push({ ids, count });
-  }
-  entries.sort((a, b) => {
-    for (let i = 0; i < a.ids.length && i < b.ids.length; i++) if (a.ids[i] !== b.ids[i]) return a.ids[i] - b.ids[i];
-    return a.ids.length - b.ids.length;
+    return ids;
+  });
+  const order = keys.map((_, i) => i);
+  order.sort((x, y) => {
+    const a = idsOf[x];
+    const b = idsOf[y];
+    for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
   });
   const nC = t.nC;
   const hasOutput = t.keys.outTables.length > 0;
-  const maxDepth = entries.reduce((m, e) => Math.max(m, e.ids.length), 0);
+  const maxDepth = idsOf.reduce((m, ids) => Math.max(m, ids.length), 0);
   // Per depth: the states (codes) and the vector over (cut choice below, state index).
   const stateCodes: Uint8Array[] = [Uint8Array.of(0)];
   const nStates = [1];
   const vectors: Float64Array[] = [new Float64Array(nC).fill(1)];
-  const pathIds: number[] = [];
   const exps: number[] = [0];
-  const index = new Int16Array(256);
   for (let depth = 1; depth <= maxDepth; depth++) {
     stateCodes.push(new Uint8Array(256));
     nStates.push(0);
     vectors.push(new Float64Array(nC * 256));
     exps.push(0);
   }
-  for (const e of entries) {
-    const { ids } = e;
+  const pathIds: number[] = [];
+  const index = new Int16Array(256);
+  const W = new Float64Array(nC * 16);
+  const perId = new Float64Array(t.sigParents.length);
+  const seenIds: number[] = [];
+  const outExp = (p: number) => (hasOutput ? 2 ** p - SCALE : 0);
+  for (const e of order) {
+    const ids = idsOf[e];
     let common = 0;
     while (common < ids.length && common < pathIds.length && ids[common] === pathIds[common]) common++;
     pathIds.length = common;
@@ -396,18 +408,55 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
       exps[d + 1] = exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0);
       pathIds.push(id);
     }
-    const p = ids.length;
-    const vin = vectors[p];
-    const codes = stateCodes[p];
-    const nS = nStates[p];
-    let n = 0;
-    if (!hasOutput) for (let i = 0; i < nC * nS; i++) n += vin[i];
-    else {
-      const out = outScaled[p === 2 ? 1 : 0];
-      for (let ci = 0; ci < nC; ci++) for (let a = 0; a < nS; a++) n += vin[ci * nS + a] * out[codes[a]];
+    // Circuits per last signature (several (neuron, option) pairs may share one).
+    const lastCounts = t.tally.get(keys[e])!;
+    seenIds.length = 0;
+    for (let at = 0; at < lastCounts.length; at++) {
+      const c = lastCounts[at];
+      if (c === 0) continue;
+      const id = t.sigOf[at];
+      if (perId[id] === 0) seenIds.push(id);
+      perId[id] += c;
     }
-    if (!(n < TWO53)) throw new Error(`sumCircuitInterpretations: a signature multiset's scaled count passed 2^53 (${n}); it is no longer exact.`);
-    if (n > 0) emit(e.count, n, exps[p] + (hasOutput ? 2 ** p - SCALE : 0));
+    const d = ids.length;
+    const vin = vectors[d];
+    const codes = stateCodes[d];
+    const nS = nStates[d];
+    const check = (n: number) => {
+      if (!(n < TWO53)) throw new Error(`sumCircuitInterpretations: a signature multiset's scaled count passed 2^53 (${n}); it is no longer exact.`);
+      return n;
+    };
+    let folded = false;
+    for (const id of seenIds) {
+      const count = perId[id];
+      perId[id] = 0;
+      if (id === 0) {
+        // The last neuron is dropped: the multiset is the other neurons' alone.
+        const out = outScaled[d === 2 ? 1 : 0];
+        let n = 0;
+        for (let ci = 0; ci < nC; ci++) for (let a = 0; a < nS; a++) n += vin[ci * nS + a] * out[codes[a]];
+        if (check(n) > 0) emit(count, n, exps[d] + outExp(d));
+        continue;
+      }
+      if (!folded) {
+        // W[choice][table]: the other neurons' vector with the last table added and the output counted (p = d + 1).
+        const out = outScaled[d + 1 === 2 ? 1 : 0];
+        const canon = d + 1 >= 3 ? 1 : 0;
+        for (let ci = 0; ci < nC; ci++)
+          for (let tb = 0; tb < 16; tb++) {
+            let w = 0;
+            for (let a = 0; a < nS; a++) w += vin[ci * nS + a] * out[next[(canon * 256 + codes[a]) * 16 + tb]];
+            W[ci * 16 + tb] = w;
+          }
+        folded = true;
+      }
+      const counts = t.counts(id);
+      const tables = t.sigTables[id];
+      const nt = tables.length;
+      let n = 0;
+      for (let ci = 0; ci < nC; ci++) for (let j = 0; j < nt; j++) n += counts[ci * nt + j] * W[ci * 16 + tables[j]];
+      if (check(n) > 0) emit(count, n, exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0) + outExp(d + 1));
+    }
   }
 }
 
@@ -418,6 +467,7 @@ function outputScaled(outTables: readonly number[], nk: number): Float64Array[] 
     const tuples = new Int32Array(nk);
     for (let code = 0; code < 256; code++) {
       for (let k = 0; k < nk; k++) tuples[k] = (code >> (2 * k)) & 3;
+      if (outTables.length === 0) out[code] = 1; // the output is constant on the keys: dropped, a factor 1
       for (const o of outTables) out[code] += scaledLocalCount(o, tuples, two ? 2 : 3, nk);
     }
     return out;
@@ -478,26 +528,19 @@ function sumAggregated(model: MLP, val: Dataset, xTt: { x: ArrayLike<number>; n:
         }
         pre[i] = id;
       }
-      const kLast = ks[m - 1];
+      let key = 0;
+      for (let i = 0; i < np; i++) key += pre[i] * pow[i];
+      let counts = t.tally.get(key);
+      if (!counts) t.tally.set(key, (counts = new Float64Array(size * (t.c.nOpts + 1))));
+      const at0 = ks[m - 1] * (t.c.nOpts + 1) + 1;
       for (let w = 0; w < mask.length; w++) {
         let bits = mask[w];
         while (bits) {
           const low = bits & -bits;
           bits ^= low;
-          const v = w * 32 + (31 - Math.clz32(low)) + 1;
-          const id = t.sigma(kLast, v);
-          let key = 0;
-          let at = 0;
-          let placed = id === 0;
-          for (let i = 0; i < np; i++) {
-            if (!placed && id < pre[i]) {
-              key += id * pow[at++];
-              placed = true;
-            }
-            key += pre[i] * pow[at++];
-          }
-          if (!placed) key += id * pow[at];
-          t.tally.set(key, (t.tally.get(key) ?? 0) + 1);
+          const at = at0 + w * 32 + (31 - Math.clz32(low));
+          if (t.sigOf[at] < 0) t.sigma(ks[m - 1], at - at0 + 1);
+          counts[at]++;
         }
       }
     },
