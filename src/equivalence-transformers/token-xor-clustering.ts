@@ -29,8 +29,8 @@ import { Correspondence } from "../rasp/correspondence";
 import { XOR_CLASSES, XorClass } from "../equivalence/groundTruth";
 import { TOKEN_XOR_LENGTH, TOKEN_XOR_POSITIONS } from "./token-xor";
 
-export type TokenXorSite = "mlp0" | "circuit" | "residual" | "interchange";
-export const TOKEN_XOR_SITES: readonly TokenXorSite[] = ["mlp0", "circuit", "residual", "interchange"];
+export type TokenXorSite = "mlp0" | "circuit" | "residual" | "interchange" | "interchange-pairs";
+export const TOKEN_XOR_SITES: readonly TokenXorSite[] = ["mlp0", "circuit", "residual", "interchange", "interchange-pairs"];
 
 export interface TokenXorProbes {
   /** BOS then 8 bits per probe (x₁ and x₆ hold the corner). */
@@ -154,10 +154,10 @@ export function tokenXorRepresentation(model: Transformer, probes: TokenXorProbe
 
 function rawRepresentation(model: Transformer, probes: TokenXorProbes, site: TokenXorSite, corr?: Correspondence): Mat {
   if (!TOKEN_XOR_SITES.includes(site)) throw new InputError(`tokenXorRepresentation: site must be one of ${TOKEN_XOR_SITES.join(", ")}, got ${JSON.stringify(site)}.`);
-  if ((site === "circuit" || site === "interchange") && !corr) throw new InputError(`tokenXorRepresentation: site "${site}" needs the model's correspondence.`);
+  if ((site === "circuit" || site.startsWith("interchange")) && !corr) throw new InputError(`tokenXorRepresentation: site "${site}" needs the model's correspondence.`);
   const n = probes.tokens.length;
   const T = TOKEN_XOR_LENGTH + 1;
-  if (site === "interchange") return interchangeRepresentation(model, probes, corr!);
+  if (site === "interchange" || site === "interchange-pairs") return interchangeRepresentation(model, probes, corr!, site === "interchange-pairs");
   const iv = [probeEmbeddingIntervention(model, probes)];
   if (site === "residual") {
     const L = model.config.nLayers;
@@ -184,16 +184,19 @@ function rawRepresentation(model: Transformer, probes: TokenXorProbes, site: Tok
  * (the source, a seeded permutation); one column per group of block-0 MLP neurons that the correspondence gives one
  * variable (the groups' names are not read), holding the last position's logit difference (class 1 − class 0) when
  * that group takes its values from the source run. What a variable does when swapped, rather than how it is encoded.
+ * With `pairs` ("interchange-pairs"), every two groups swapped together add a column each (joint interventions tell
+ * apart variables whose single swaps look alike, e.g. C1's OR and C3's a and b beside the AND both share).
  */
-export function interchangeRepresentation(model: Transformer, probes: TokenXorProbes, corr: Correspondence): Mat {
+export function interchangeRepresentation(model: Transformer, probes: TokenXorProbes, corr: Correspondence, pairs = false): Mat {
   const n = probes.tokens.length;
   const T = TOKEN_XOR_LENGTH + 1;
   const V = model.config.dVocabOut;
   const perm = new Rng(deriveSeed(n, "token-xor", "interchange-sources")).permutation(n);
   const sources = Array.from(perm, (r) => probes.tokens[r]);
-  const groups = Object.values(corr)
+  const single = Object.values(corr)
     .map((sites) => sites.flatMap((s) => (s.layer === 0 && s.component === "mlp" ? s.neurons : [])))
     .filter((g) => g.length > 0);
+  const groups = pairs ? [...single, ...single.flatMap((g, i) => single.slice(i + 1).map((h) => [...g, ...h].sort((x, y) => x - y)))] : single;
   const hook = "blocks.0.mlp.hook_post";
   const M = model.config.dMlp;
   // one source run; each group then takes its values from it (a `set` with per-row values is the interchange)
@@ -376,4 +379,5 @@ export const TOKEN_XOR_SETTINGS: readonly { name: string; options: TokenXorClust
   { name: "mlp0, corner-centred, fixed background", options: { site: "mlp0", centre: true, probes: { background: "fixed" } } },
   { name: "circuit, corner-centred, fixed background", options: { site: "circuit", centre: true, probes: { background: "fixed" } } },
   { name: "interchange", options: { site: "interchange" } },
+  { name: "interchange, pairs", options: { site: "interchange-pairs" } },
 ];
