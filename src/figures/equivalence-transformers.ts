@@ -23,8 +23,8 @@ export function selectivityFigure(result: TransformerStudyResult, title = "Inter
     const x1 = (c + 1) / cols - 0.02;
     const y1 = 1 - r / rows - 0.08;
     const y0 = 1 - (r + 1) / rows + 0.06;
-    layout[`xaxis${ax}`] = { domain: [x0, x1], anchor: `y${ax}`, dtick: 1, title: r === rows - 1 ? { text: "patched heads k" } : undefined };
-    layout[`yaxis${ax}`] = { domain: [y0, y1], anchor: `x${ax}`, range: [-0.05, 1.05], title: c === 0 ? { text: "selectivity" } : undefined };
+    layout[`xaxis${ax}`] = { domain: [x0, x1], anchor: `y${ax}`, dtick: 1, ...(r === rows - 1 ? { title: { text: "patched heads k" } } : {}) };
+    layout[`yaxis${ax}`] = { domain: [y0, y1], anchor: `x${ax}`, range: [-0.05, 1.05], ...(c === 0 ? { title: { text: "selectivity" } } : {}) };
     annotations.push({ text: `source ${src}`, xref: "paper", yref: "paper", x: (x0 + x1) / 2, y: y1 + 0.01, showarrow: false, yanchor: "bottom", font: { size: 12 } });
     names.forEach((tgt, t) => {
       const curve = result.selectivity.find((s) => s.source === src && s.target === tgt);
