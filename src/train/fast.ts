@@ -6,6 +6,8 @@
  * float32 accumulation by rounding only. Small networks run the same computation as a kernel generated for their
  * architecture (unrolled.ts, bit-identical, several times faster); large networks run the batch kernel of blocked.ts
  * (bit-identical, weights read once per block of rows); these per-row loops are the reference both are tested against.
+ * Two options of the batch kernel change the order of some sums, so they match it within float rounding, not bit for
+ * bit: a sparse first layer for inputs that are mostly one value (MNIST, on by default there) and two threads.
  */
 import { MLP, LEAKY_SLOPE, cloneMLP } from "../model";
 import { Dataset } from "../tasks";
