@@ -363,9 +363,12 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
   const pathIds: number[] = [];
   const index = new Int16Array(256);
   const W = new Float64Array(nC * 16);
+  const folded = new Uint8Array(16);
+  const outOf = new Float64Array(256);
+  const target = new Int32Array(16 * 256);
   const perId = new Float64Array(t.sigParents.length);
   const seenIds: number[] = [];
-  const outExp = (p: number) => (hasOutput ? 2 ** p - SCALE : 0);
+  const outExps = Array.from({ length: maxDepth + 2 }, (_, p) => (hasOutput ? 2 ** p - SCALE : 0));
   for (const e of order) {
     const ids = idsOf[e];
     let common = 0;
@@ -392,6 +395,7 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
             outCodes[nOut++] = code;
           }
         }
+      for (let j = 0; j < nt; j++) for (let a = 0; a < nIn; a++) target[j * nIn + a] = index[next[(canon * 256 + inCodes[a]) * 16 + tables[j]]];
       const vout = vectors[d + 1];
       vout.fill(0, 0, nC * nOut);
       for (let ci = 0; ci < nC; ci++)
@@ -400,8 +404,7 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
           if (w === 0) continue;
           for (let a = 0; a < nIn; a++) {
             const v = vin[ci * nIn + a];
-            if (v === 0) continue;
-            vout[ci * nOut + index[next[(canon * 256 + inCodes[a]) * 16 + tables[j]]]] += v * w;
+            if (v !== 0) vout[ci * nOut + target[j * nIn + a]] += v * w;
           }
         }
       nStates[d + 1] = nOut;
@@ -426,7 +429,7 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
       if (!(n < TWO53)) throw new Error(`sumCircuitInterpretations: a signature multiset's scaled count passed 2^53 (${n}); it is no longer exact.`);
       return n;
     };
-    let folded = false;
+    folded.fill(0);
     for (const id of seenIds) {
       const count = perId[id];
       perId[id] = 0;
@@ -435,27 +438,29 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
         const out = outScaled[d === 2 ? 1 : 0];
         let n = 0;
         for (let ci = 0; ci < nC; ci++) for (let a = 0; a < nS; a++) n += vin[ci * nS + a] * out[codes[a]];
-        if (check(n) > 0) emit(count, n, exps[d] + outExp(d));
+        if (check(n) > 0) emit(count, n, exps[d] + outExps[d]);
         continue;
       }
-      if (!folded) {
-        // W[choice][table]: the other neurons' vector with the last table added and the output counted (p = d + 1).
-        const out = outScaled[d + 1 === 2 ? 1 : 0];
-        const canon = d + 1 >= 3 ? 1 : 0;
-        for (let ci = 0; ci < nC; ci++)
-          for (let tb = 0; tb < 16; tb++) {
-            let w = 0;
-            for (let a = 0; a < nS; a++) w += vin[ci * nS + a] * out[next[(canon * 256 + codes[a]) * 16 + tb]];
-            W[ci * 16 + tb] = w;
-          }
-        folded = true;
+      // W[choice][table]: the other neurons' vector with the last table added and the output counted (p = d + 1),
+      // for the tables this multiset's last signatures use.
+      const out = outScaled[d + 1 === 2 ? 1 : 0];
+      const canon = d + 1 >= 3 ? 1 : 0;
+      for (const tb of t.sigTables[id]) {
+        if (folded[tb]) continue;
+        folded[tb] = 1;
+        for (let a = 0; a < nS; a++) outOf[a] = out[next[(canon * 256 + codes[a]) * 16 + tb]];
+        for (let ci = 0; ci < nC; ci++) {
+          let w = 0;
+          for (let a = 0; a < nS; a++) w += vin[ci * nS + a] * outOf[a];
+          W[ci * 16 + tb] = w;
+        }
       }
       const counts = t.counts(id);
       const tables = t.sigTables[id];
       const nt = tables.length;
       let n = 0;
       for (let ci = 0; ci < nC; ci++) for (let j = 0; j < nt; j++) n += counts[ci * nt + j] * W[ci * 16 + tables[j]];
-      if (check(n) > 0) emit(count, n, exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0) + outExp(d + 1));
+      if (check(n) > 0) emit(count, n, exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0) + outExps[d + 1]);
     }
   }
 }
