@@ -179,6 +179,9 @@ test("figures are plain data built from the study", () => {
   assert.equal(own.length, A);
   const c0 = study.selectivity.find((c) => c.source === study.settings.algorithms[0] && c.target === study.settings.algorithms[0])!;
   assert.deepEqual(own[0].y, c0.score);
+  // every trace sits on a panel the layout defines (Plotly numbers axes x, x2, …)
+  for (const d of sel.data) assert.ok(sel.layout[String(d.xaxis).replace(/^x/, "xaxis")] && sel.layout[String(d.yaxis).replace(/^y/, "yaxis")], `axes of ${d.name}`);
+  assert.ok(sel.layout.xaxis && !sel.layout.xaxis1);
   const grid = detectionGridFigure(study);
   assertPlainData(grid);
   assert.deepEqual(grid.data[0].z, study.detection);

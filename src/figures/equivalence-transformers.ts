@@ -16,7 +16,8 @@ export function selectivityFigure(result: TransformerStudyResult, title = "Inter
   const layout: Record<string, unknown> = {};
   const annotations: Record<string, unknown>[] = [];
   names.forEach((src, p) => {
-    const ax = p + 1;
+    // Plotly numbers axes x, x2, x3, …
+    const ax = p === 0 ? "" : String(p + 1);
     const r = Math.floor(p / cols);
     const c = p % cols;
     const x0 = c / cols + 0.04;
