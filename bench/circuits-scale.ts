@@ -2,12 +2,16 @@
  * The exact perfect-circuit counter against today's enumerator (findCircuits) on the committed seed-0 network-size
  * models: candidates per second and the ratio on [2,4,4,1] and [2,5,5,1] with the reference's cut, then the wall
  * time of the billion-candidate counts ([2,5,5,1] without the cut, with and without the full node set; [2,6,6,1] with
- * the reference's rule) and of the interpretations summed over the perfect circuits where that fits.
- * `npm run bench -- circuits-scale` (add `--quick` to skip the 7·10⁹-candidate count and the summed interpretations).
+ * the reference's rule), then the interpretations summed over their perfect circuits (aggregated; against circuit by
+ * circuit where that fits). `npm run bench -- circuits-scale`; directly, `node --import tsx bench/circuits-scale.ts`
+ * takes `--quick` (skips the 7·10⁹-candidate count and the per-circuit comparison) and `--write-cache` (writes the two
+ * billion-candidate interpretation counts with their times to notebooks/cached-results/summed-interpretations-seed0.json,
+ * which notebook 19 prints).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { countPerfectCircuits, defaultMinSparsity, findCircuits } from "../src/circuits";
+import { countCandidatesExact, countPerfectCircuits, defaultMinSparsity, findCircuits } from "../src/circuits";
 import { sumCircuitInterpretations } from "../src/interpretations";
 import { ModelFile, modelFromJson } from "../src/model";
 import { best } from "./lib/timing";
@@ -49,11 +53,53 @@ for (const [k, what, opts] of big) {
   console.log(`  ${rate(n, t)}`);
 }
 
+// Interpretations summed over the perfect circuits: aggregated against circuit by circuit where that fits.
 if (!quick)
   for (const k of [4, 5]) {
     const f = fixture(k);
-    best(`[2,${k},${k},1] seed 0, reference cut: interpretations summed over the perfect circuits`, () => {
-      const r = sumCircuitInterpretations(f.model, f.val!, f.xTt!);
+    const opts = { minSparsity: defaultMinSparsity(f.model.layerSizes) };
+    const tPer = best(`[2,${k},${k},1] seed 0, reference cut: interpretations summed circuit by circuit`, () => {
+      const r = sumCircuitInterpretations(f.model, f.val!, f.xTt!, { ...opts, method: "per-circuit" });
       return `${r.circuits} circuits, ${r.interpretations} interpretations`;
     }, 1);
+    const tAgg = best(`[2,${k},${k},1] seed 0, reference cut: interpretations summed, aggregated`, () => {
+      const r = sumCircuitInterpretations(f.model, f.val!, f.xTt!, { ...opts, method: "aggregated" });
+      return `${r.circuits} circuits, ${r.interpretations} interpretations`;
+    }, 1);
+    console.log(`  aggregated ${(tPer / tAgg).toFixed(1)}× faster`);
   }
+
+// The two billion-candidate models: wall and CPU time (the machine is shared: CPU time is the steadier figure).
+const summed: object[] = [];
+for (const [k, what, opts] of big.slice(0, 2)) {
+  const f = fixture(k);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = sumCircuitInterpretations(f.model, f.val!, f.xTt!, opts);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(`[2,${k},${k},1] seed 0, ${what}: interpretations summed (${r.method}): ${r.circuits} circuits, ${r.interpretations} interpretations, wall ${wall.toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s`);
+  summed.push({
+    model: `[2,${k},${k},1]`,
+    fixture: `test/fixtures/network-size/xor_2-${k}-${k}-1_seed0.json`,
+    settings: what,
+    options: opts,
+    candidates: String(countCandidatesExact(f.model.layerSizes, opts)),
+    perfect_circuits: r.circuits,
+    interpretations: String(r.interpretations),
+    method: r.method,
+    wall_seconds: Number(wall.toFixed(1)),
+    cpu_seconds: Number(cpuSeconds.toFixed(1)),
+  });
+}
+if (process.argv.includes("--write-cache")) {
+  const file = join(__dirname, "..", "notebooks", "cached-results", "summed-interpretations-seed0.json");
+  const cache = {
+    command: "node --import tsx bench/circuits-scale.ts --quick --write-cache",
+    measured: `${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (times are noisy on a shared machine)`,
+    models: summed,
+  };
+  writeFileSync(file, JSON.stringify(cache, null, 2) + "\n");
+  console.log(`wrote ${file}`);
+}

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { countPerfectCircuits, defaultMinSparsity, findCircuits } from "../src/circuits";
+import { countCandidatesExact, countPerfectCircuits, defaultMinSparsity, findCircuits } from "../src/circuits";
 import { MLP, ModelFile, forwardAll, mlpFromArrays, modelFromJson, roundHalfEven } from "../src/model";
 import { InputError } from "../src/errors";
 import { Rng } from "../src/rng";
@@ -105,4 +105,25 @@ test("where it does not apply: auto falls back to circuit by circuit, 'aggregate
   assert.equal(sumCircuitInterpretations(deep, selfLabelled(deep), selfLabelled(deep)).method, "per-circuit");
   assert.throws(() => sumCircuitInterpretations(deep, selfLabelled(deep), selfLabelled(deep), { method: "aggregated" }), /3 hidden layers/);
   assert.throws(() => sumCircuitInterpretations(m, data, data, { method: "fast" as "aggregated" }), /method must be/);
+});
+
+test("the cached sums of the two billion-candidate models (notebook 19): their settings, candidates and circuit counts recomputed", () => {
+  const cache = JSON.parse(readFileSync(join(__dirname, "..", "notebooks", "cached-results", "summed-interpretations-seed0.json"), "utf8")) as {
+    command: string;
+    models: { model: string; fixture: string; options: { minSparsity?: number }; candidates: string; perfect_circuits: number; interpretations: string; method: string; cpu_seconds: number }[];
+  };
+  assert.match(cache.command, /bench\/circuits-scale\.ts .*--write-cache/);
+  assert.deepEqual(cache.models.map((m) => m.model), ["[2,5,5,1]", "[2,6,6,1]"]);
+  for (const m of cache.models) {
+    const f = modelFromJson(JSON.parse(readFileSync(join(__dirname, "..", m.fixture), "utf8")));
+    assert.equal(m.candidates, String(countCandidatesExact(f.model.layerSizes, m.options)), m.model);
+    assert.match(m.interpretations, /^[1-9][0-9]{40,}$/, `${m.model}: an exact whole number past 10^40`);
+    assert.equal(m.method, "aggregated");
+    assert.ok(m.cpu_seconds > 0);
+  }
+  // The [2,6,6,1] count recomputed (a few seconds); the [2,5,5,1] one (about twice as long) against the counter's figure in docs/next-scale.md.
+  const k6 = cache.models[1];
+  const f6 = modelFromJson(JSON.parse(readFileSync(join(__dirname, "..", k6.fixture), "utf8")));
+  assert.equal(k6.perfect_circuits, countPerfectCircuits(f6.model, f6.val!, k6.options).perfect);
+  assert.equal(cache.models[0].perfect_circuits, 59_673_075);
 });
