@@ -208,12 +208,12 @@ test("the interchange representation equals patching the neuron groups with the 
   });
 });
 
-// Measured on the committed population (docs/equivalence-design.md, EQUIVALENCE 8), as regression bounds. The issue
-// asks for ARI ≥ 0.8; the interchange representation measures 0.737: 11 of the 12 models cluster by class, and one C3
-// model joins the C1 cluster (C1 and C3 share the AND variable and the readout, so their swaps look alike). The
-// representational sites measure ARI ≈ 0 (every model separates the four corners; SIIT fixes what a neuron group does,
-// not how it encodes it).
-const INTERCHANGE_ARI_BOUND = 0.7;
+// Measured on the committed population (docs/equivalence-design.md, EQUIVALENCE 8), as regression bounds. The
+// interchange representation measures ARI 1 on the 23 kept models (the issue asks ≥ 0.8), but one model's cluster
+// decides it: on the 12 models of d_head 2 alone one C3 model joins the C1 cluster (ARI 0.737; C1 and C3 share the
+// AND variable and the readout, so their swaps look alike). The representational sites measure ARI ≈ 0 (every model
+// separates the four corners; SIIT fixes what a neuron group does, not how it encodes it).
+const INTERCHANGE_ARI_BOUND = 0.8;
 const REPRESENTATION_ARI_CEILING = 0.5;
 
 test("bad input gets an InputError naming it; an oversized clustering a BudgetError", () => {

@@ -1,6 +1,6 @@
 /**
  * The token-XOR population: transformers trained by SIIT (src/transformer/siit.ts) to implement one of the three
- * XOR classes through a seeded random correspondence, several seeds (and optionally several widths) per class. Models are trained one
+ * XOR classes through a seeded random correspondence, several seeds and widths per class. Models are trained one
  * after another in this thread (they take about a minute each on a shared core), each record appended to
  * `records.jsonl` and its weights written to `models/<key>.json` (the transformer file format) as it finishes, so an
  * interrupted run loses only the model in progress; `resume` skips the keys already recorded, and refuses a folder
@@ -35,9 +35,9 @@ export interface TokenXorPopulationSpec {
 }
 
 /**
- * The cached population's settings: 3 classes × 4 seeds at d_head 2 (a second width, d_head 3, took 50–280 s a model
- * on the shared machine and was left out); SIIT's quick preset (Adam lr 1e-2) with batches
- * of 64 from 1 024 sequences per epoch, up to 30 epochs, stopping once accuracy and mean IIA reach 0.95.
+ * The cached population's settings: 3 classes × 4 seeds × 2 widths (d_head 2 and 3); SIIT's quick preset (Adam
+ * lr 1e-2) with batches of 64 from 1 024 sequences per epoch, up to 30 epochs, stopping once accuracy and mean IIA
+ * reach 0.95.
  */
 export function tokenXorPopulationSpec(spec: Partial<TokenXorPopulationSpec> = {}): TokenXorPopulationSpec {
   const s: TokenXorPopulationSpec = { classes: [...XOR_CLASSES], seeds: 4, widths: [...TOKEN_XOR_WIDTHS], options: { epochs: 30, batchSize: 64, nTrain: 1024 }, keepAt: 0.8, ...spec };

@@ -114,7 +114,7 @@ export function tokenXorInputs(): { tokens: number[][]; labels: number[] } {
 }
 
 /** Head sizes of the cached population (InterpBench's rule: d_model = 4·d_head, d_mlp = 4·d_model). */
-export const TOKEN_XOR_WIDTHS: readonly number[] = [2];
+export const TOKEN_XOR_WIDTHS: readonly number[] = [2, 3];
 
 /** The architecture of every class at a head size: 3 blocks, 4 heads, no LayerNorm. */
 export function tokenXorConfig(dHead = 2): TransformerConfig {
