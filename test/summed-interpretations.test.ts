@@ -127,3 +127,64 @@ test("the cached sums of the two billion-candidate models (notebook 19): their s
   assert.equal(k6.perfect_circuits, countPerfectCircuits(f6.model, f6.val!, k6.options).perfect);
   assert.equal(cache.models[0].perfect_circuits, 59_673_075);
 });
+
+/**
+ * A second oracle, for circuits past 2^53 groundings each (where countGroundings refuses): every joint choice of cuts
+ * of every retained node, the product of the nodes' local-table counts (2^free, minus XOR and XNOR for two parents),
+ * all in bigints.
+ */
+function naiveGroundings(p: ReturnType<typeof groundingProblem>): bigint {
+  const { nodes, keys } = p;
+  let total = 0n;
+  const choice = new Array<number>(nodes.length).fill(0);
+  for (;;) {
+    let product = 1n;
+    for (let i = 0; i < nodes.length && product > 0n; i++) {
+      const node = nodes[i];
+      if (node.layer === 1) continue;
+      const table = node.cuts[choice[i]].table;
+      const local = new Map<string, number>();
+      let consistent = true;
+      for (let k = 0; k < keys.length && consistent; k++) {
+        const tuple = node.parents.map((q) => nodes[q].cuts[choice[q]].table[k]).join("");
+        if (!local.has(tuple)) local.set(tuple, table[k]);
+        else consistent = local.get(tuple) === table[k];
+      }
+      if (!consistent) {
+        product = 0n;
+        break;
+      }
+      let count = 2n ** BigInt(2 ** node.parents.length - local.size);
+      if (node.parents.length === 2)
+        for (const xnor of [0, 1]) if ([...local].every(([t, bit]) => bit === ((Number(t[0]) ^ Number(t[1])) ^ xnor))) count -= 1n;
+      product *= count;
+    }
+    total += product;
+    let i = 0;
+    while (i < nodes.length && ++choice[i] === nodes[i].cuts.length) choice[i++] = 0;
+    if (i === nodes.length) break;
+  }
+  return total;
+}
+
+test("past 2^53 groundings per circuit (a wide last hidden layer): aggregated equals a bigint brute force over every cut choice", () => {
+  const rng = new Rng(2);
+  let beyond = 0;
+  for (const sizes of [[2, 6, 1], [2, 1, 6, 1]])
+    for (let draw = 0; draw < 3; draw++) {
+      const m = randomModel(sizes, rng);
+      const data = selfLabelled(m);
+      const opts = { minSparsity: 0, includeFullNodeSet: true };
+      const circuits = findCircuits(m, data, { ...opts, metrics: false }).circuits;
+      let want = 0n;
+      for (const c of circuits) {
+        const g = naiveGroundings(groundingProblem(m, c.masks, data.x, data.n));
+        if (g > 2n ** 53n) beyond++;
+        want += g;
+      }
+      const got = sumCircuitInterpretations(m, data, data, { ...opts, method: "aggregated" });
+      assert.equal(got.circuits, circuits.length, `[${sizes.join(",")}] draw ${draw}`);
+      assert.equal(got.interpretations, want, `[${sizes.join(",")}] draw ${draw}`);
+    }
+  assert.ok(beyond >= 100, `only ${beyond} circuits past 2^53 groundings`);
+});
