@@ -105,6 +105,8 @@ test("where it does not apply: auto falls back to circuit by circuit, 'aggregate
   assert.equal(sumCircuitInterpretations(deep, selfLabelled(deep), selfLabelled(deep)).method, "per-circuit");
   assert.throws(() => sumCircuitInterpretations(deep, selfLabelled(deep), selfLabelled(deep), { method: "aggregated" }), /3 hidden layers/);
   assert.throws(() => sumCircuitInterpretations(m, data, data, { method: "fast" as "aggregated" }), /method must be/);
+  const wide = randomModel([2, 9, 1, 1], rng);
+  assert.throws(() => sumCircuitInterpretations(wide, selfLabelled(wide), selfLabelled(wide), { method: "aggregated" }), /9 neurons below the last hidden layer/);
 });
 
 test("the cached sums of the two billion-candidate models (notebook 19): their settings, candidates and circuit counts recomputed", () => {

@@ -148,6 +148,7 @@ function aggregationObstacle(model: MLP, val: Dataset, xTt: { x: ArrayLike<numbe
   if (sizes[sizes.length - 1] !== 1) return `${sizes[sizes.length - 1]} outputs (split them with splitOutputs)`;
   const below = sizes[sizes.length - 3];
   const last = sizes[sizes.length - 2];
+  if (below > 8) return `${below} neurons below the last hidden layer (parent tuples are indexed in a byte: at most 8)`;
   // Signature ids of a context fit the packed multiset keys (base^neurons below 2^53).
   if ((last * 2 ** below + 2) ** last > TWO53) return `layer sizes [${sizes.join(",")}] too wide for the signature keys`;
   // Scaled counts stay whole numbers below 2^53: cut choices below × per-neuron cuts × largest scaled local count.
