@@ -369,9 +369,12 @@ export function tokenXorClustering(members: readonly TokenXorMember[], opts: Tok
   };
 }
 
-/** The estimator settings compared on the population (docs/equivalence-design.md, token-XOR): the representational
- * sites, two attempts to remove what every implementation shares, wider probes, and the causal representation. */
-export const TOKEN_XOR_SETTINGS: readonly { name: string; options: TokenXorClusteringOptions }[] = [
+/**
+ * The estimator settings compared on the population (docs/equivalence-design.md, EQUIVALENCE 8): the
+ * representational sites, wider probes, two attempts to remove what every implementation shares, and the causal
+ * representation (also on the models of one width alone, `dHead`).
+ */
+export const TOKEN_XOR_SETTINGS: readonly { name: string; options: TokenXorClusteringOptions; dHead?: number }[] = [
   { name: "mlp0", options: { site: "mlp0" } },
   { name: "circuit", options: { site: "circuit" } },
   { name: "residual", options: { site: "residual" } },
@@ -380,4 +383,5 @@ export const TOKEN_XOR_SETTINGS: readonly { name: string; options: TokenXorClust
   { name: "circuit, corner-centred, fixed background", options: { site: "circuit", centre: true, probes: { background: "fixed" } } },
   { name: "interchange", options: { site: "interchange" } },
   { name: "interchange, pairs", options: { site: "interchange-pairs" } },
+  { name: "interchange, d_head 2 only", options: { site: "interchange" }, dHead: 2 },
 ];

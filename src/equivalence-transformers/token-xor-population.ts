@@ -210,16 +210,20 @@ export const TOKEN_XOR_CLUSTERING = "clustering.json";
 export interface TokenXorClusteringEntry {
   name: string;
   options: TokenXorClusteringOptions;
+  /** Only the kept models of this head size (absent: every kept model). */
+  dHead?: number;
   result: TokenXorClustering;
   seconds: number;
 }
 
 /** Runs every setting of TOKEN_XOR_SETTINGS on a population folder's kept models and writes `clustering.json`. */
 export function writeTokenXorClustering(dir: string, onEntry?: (e: TokenXorClusteringEntry) => void): TokenXorClusteringEntry[] {
-  const { members } = loadTokenXorPopulation(dir);
-  const entries = TOKEN_XOR_SETTINGS.map(({ name, options }) => {
+  const { records, members } = loadTokenXorPopulation(dir);
+  const headSize = new Map(records.map((r) => [r.key, r.dHead]));
+  const entries = TOKEN_XOR_SETTINGS.map(({ name, options, dHead }) => {
     const t = Date.now();
-    const e = { name, options, result: tokenXorClustering(members, options), seconds: (Date.now() - t) / 1000 };
+    const chosen = dHead === undefined ? members : members.filter((m) => headSize.get(m.key) === dHead);
+    const e: TokenXorClusteringEntry = { name, options, ...(dHead === undefined ? {} : { dHead }), result: tokenXorClustering(chosen, options), seconds: (Date.now() - t) / 1000 };
     onEntry?.(e);
     return e;
   });
