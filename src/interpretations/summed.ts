@@ -302,7 +302,7 @@ class ContextTally {
     return id;
   }
 
-  /** Scaled local counts of signature `id`'s cuts under every cut choice below: (choice, cut) at choice * cuts + cut. */
+  /** Scaled local counts of signature `id`'s cuts under every cut choice below: (cut, choice) at cut * nC + choice. */
   counts(id: number): Float64Array {
     const known = this.sigCounts[id];
     if (known) return known;
@@ -319,7 +319,7 @@ class ContextTally {
         tuples[k] = tuple;
       }
       // One hidden layer: its neurons are layer 1, one grounding per cut (SPEC 5).
-      for (let j = 0; j < tables.length; j++) out[ci * tables.length + j] = this.twoLayers ? scaledLocalCount(tables[j], tuples, parents.length, nk) : 1;
+      for (let j = 0; j < tables.length; j++) out[j * this.nC + ci] = this.twoLayers ? scaledLocalCount(tables[j], tuples, parents.length, nk) : 1;
     }
     this.sigCounts[id] = out;
     return out;
@@ -329,7 +329,7 @@ class ContextTally {
 /**
  * The scaled groundings of one context's circuits. The multisets of the other neurons' signatures are visited in
  * lexicographic order, one state vector per depth (cut choice below × state) shared by common prefixes; each
- * multiset's vector is folded with the output's counts into W[choice][table] once, so that each last neuron's
+ * multiset's vector is folded with the output's counts into W[table][choice] once, so that each last neuron's
  * signature costs one pass over its cut choices. Calls `emit(count, n, exponent)`: count circuits with n · 2^exponent
  * groundings each.
  */
@@ -401,7 +401,7 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
       vout.fill(0, 0, nC * nOut);
       for (let ci = 0; ci < nC; ci++)
         for (let j = 0; j < nt; j++) {
-          const w = counts[ci * nt + j];
+          const w = counts[j * nC + ci];
           if (w === 0) continue;
           for (let a = 0; a < nIn; a++) {
             const v = vin[ci * nIn + a];
@@ -442,7 +442,7 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
         if (check(n) > 0) emit(count, n, exps[d] + outExps[d]);
         continue;
       }
-      // W[choice][table]: the other neurons' vector with the last table added and the output counted (p = d + 1),
+      // W[table][choice]: the other neurons' vector with the last table added and the output counted (p = d + 1),
       // for the tables this multiset's last signatures use.
       const out = outScaled[d + 1 === 2 ? 1 : 0];
       const canon = d + 1 >= 3 ? 1 : 0;
@@ -453,14 +453,18 @@ function groundMultisets(t: ContextTally, next: Uint8Array, outScaled: Float64Ar
         for (let ci = 0; ci < nC; ci++) {
           let w = 0;
           for (let a = 0; a < nS; a++) w += vin[ci * nS + a] * outOf[a];
-          W[ci * 16 + tb] = w;
+          W[tb * nC + ci] = w;
         }
       }
       const counts = t.counts(id);
       const tables = t.sigTables[id];
       const nt = tables.length;
       let n = 0;
-      for (let ci = 0; ci < nC; ci++) for (let j = 0; j < nt; j++) n += counts[ci * nt + j] * W[ci * 16 + tables[j]];
+      for (let j = 0; j < nt; j++) {
+        const cBase = j * nC;
+        const wBase = tables[j] * nC;
+        for (let ci = 0; ci < nC; ci++) n += counts[cBase + ci] * W[wBase + ci];
+      }
       if (check(n) > 0) emit(count, n, exps[d] + (t.twoLayers ? 2 ** t.sigParents[id].length - SCALE : 0) + outExps[d + 1]);
     }
   }
