@@ -6,6 +6,7 @@
  * one `DiscoveryRecord` per model (a JSON line, appended and resumable). `summarizeDiscovery` gives the study table.
  */
 import * as fs from "node:fs";
+import { parseJsonLines } from "../jsonl";
 import { StudyRecord } from "../analysis";
 import { MLP, splitOutputs } from "../model";
 import { Dataset } from "../tasks";
@@ -162,16 +163,7 @@ export function expandDiscoveryRecord(line: Record<string, unknown>): DiscoveryR
 /** Reads a discovery JSONL (a torn last line is dropped). */
 export function readDiscoveryRecords(file: string): DiscoveryRecord[] {
   if (!fs.existsSync(file)) return [];
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim());
-  const out: DiscoveryRecord[] = [];
-  lines.forEach((l, i) => {
-    try {
-      out.push(expandDiscoveryRecord(JSON.parse(l) as Record<string, unknown>));
-    } catch (e) {
-      if (i !== lines.length - 1) throw new Error(`${file}: line ${i + 1} is not a discovery record (${(e as Error).message}).`, { cause: e });
-    }
-  });
-  return out;
+  return parseJsonLines(fs.readFileSync(file, "utf8"), file, (v) => expandDiscoveryRecord(v as Record<string, unknown>));
 }
 
 /** Runs the sweep over the accepted models of `records`, appending one line per model to `out`. */

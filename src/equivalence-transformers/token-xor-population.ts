@@ -13,6 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { lastPerKey, parseJsonLines } from "../jsonl";
 import { InputError } from "../errors";
 import { BackendName } from "../backend";
 import { Correspondence } from "../rasp/correspondence";
@@ -129,18 +130,7 @@ export const TOKEN_XOR_RUN = "run.json";
 export function readTokenXorRecords(dir: string): TokenXorRecord[] {
   const file = path.join(dir, TOKEN_XOR_RECORDS);
   if (!fs.existsSync(file)) throw new InputError(`No token-XOR population at ${dir} (${TOKEN_XOR_RECORDS} missing); train one with runTokenXorPopulation (see notebooks/cached-results/token-xor/README.md).`);
-  const lines = fs.readFileSync(file, "utf8").split("\n");
-  const byKey = new Map<string, TokenXorRecord>();
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const r = JSON.parse(line) as TokenXorRecord;
-      byKey.set(r.key, r);
-    } catch {
-      if (lines.slice(i + 1).some((l) => l.trim())) throw new InputError(`${file}: line ${i + 1} is not valid JSON (fix or remove it).`);
-    }
-  });
-  return [...byKey.values()];
+  return lastPerKey(parseJsonLines<TokenXorRecord>(fs.readFileSync(file, "utf8"), file));
 }
 
 export interface RunTokenXorPopulationOptions {

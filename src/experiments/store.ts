@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseJsonLines } from "../jsonl";
 import { AnalysisSettings, StudyRecord, compactRecord, csvHeader, normalizeRecord, recordToCsvLine, settingsFromStored } from "../analysis";
 import type { StudyGrid } from "./studies";
 import type { ShardInfo } from "./shard";
@@ -34,18 +35,7 @@ export function readRunInfo(file: string): RunInfo {
  * earlier versions are brought to today's form (normalizeRecord).
  */
 export function parseRecords(text: string, file = RESULTS_JSONL): StudyRecord[] {
-  const lines = text.split("\n");
-  const out: StudyRecord[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(normalizeRecord(JSON.parse(line)));
-    } catch {
-      const last = lines.slice(i + 1).every((l) => !l.trim());
-      if (!last) throw new Error(`${file}: line ${i + 1} is not valid JSON; the file is damaged beyond its last line (fix or remove the line).`);
-    }
-  });
-  return out;
+  return parseJsonLines(text, file, (v) => normalizeRecord(v as never));
 }
 
 /** The records of a results folder (or a .jsonl file), in job order, one per key (the last wins). */

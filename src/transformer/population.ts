@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { runWorkerPool } from "../pool";
+import { lastPerKey, parseJsonLines } from "../jsonl";
 import { InputError } from "../errors";
 import { Rng, deriveSeed } from "../rng";
 import { BackendName } from "../backend";
@@ -115,18 +116,7 @@ export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJo
 export function readPopulation(dir: string): PopulationRecord[] {
   const file = path.join(dir, POPULATION_RECORDS);
   if (!fs.existsSync(file)) throw new InputError(`No population at ${dir} (${POPULATION_RECORDS} missing): run \`mi-identifiability transformer population --out ${dir}\` first.`);
-  const lines = fs.readFileSync(file, "utf8").split("\n");
-  const byKey = new Map<string, PopulationRecord>();
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const r = JSON.parse(line) as PopulationRecord;
-      byKey.set(r.key, r);
-    } catch {
-      if (lines.slice(i + 1).some((l) => l.trim())) throw new InputError(`${file}: line ${i + 1} is not valid JSON (fix or remove it).`);
-    }
-  });
-  return [...byKey.values()];
+  return lastPerKey(parseJsonLines<PopulationRecord>(fs.readFileSync(file, "utf8"), file));
 }
 
 export interface RunPopulationOptions {
