@@ -1,21 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { cli, cliError } from "./cli-helpers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { modelFromJson } from "../src/model";
 import { trainExperimentSync } from "../src/train";
 
-const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-function cliError(...args: string[]): string {
-  try {
-    cli(...args);
-  } catch (e: any) {
-    return String(e.stderr);
-  }
-  throw new Error("expected the command to fail");
-}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mi-train-"));
 
 test("train writes the model JSON with its datasets; predict reads it; same numbers as the library", () => {

@@ -2,22 +2,13 @@
 // library, and clear refusals (no subcommand, a model of the wrong input width).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { cli, cliError } from "./cli-helpers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { modelFromJson } from "../src/model";
 import { loadMnist, tailCircuits, trainMnistSync } from "../src/mnist";
 
-const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-function cliError(...args: string[]): string {
-  try {
-    cli(...args);
-  } catch (e: any) {
-    return String(e.stderr);
-  }
-  throw new Error("expected the command to fail");
-}
 
 test("mnist --help names both subcommands and the study", () => {
   const help = cli("mnist", "--help");

@@ -2,22 +2,13 @@
 // population trains only what is missing; bad input names the option.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { cli, cliError } from "./cli-helpers";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { transformerFromJson } from "../src/transformer";
 import { deriveSeed } from "../src/rng";
 
-const cli = (...args: string[]) => execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-function cliError(...args: string[]): string {
-  try {
-    cli(...args);
-  } catch (e: any) {
-    return String(e.stderr);
-  }
-  throw new Error("expected the command to fail");
-}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mi-transformer-"));
 const tiny = ["--epochs", "1", "--n-train", "128", "--batch-size", "64", "--lr", "0.01", "--backend", "cpu"];
 
