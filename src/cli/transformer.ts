@@ -8,7 +8,7 @@ import { transformerFromJson, transformerToJson } from "../transformer/io";
 import { transformerParameterCount } from "../transformer/types";
 import { evaluateTransformer } from "../transformer/evaluate";
 import { SiitOptions, TRANSFORMER_DEFAULT_BACKEND, formatSiitTable, siitPreset, trainSiit } from "../transformer/siit";
-import { PopulationRegime, populationSpec, runPopulation, summarizePopulation } from "../transformer/population";
+import { POPULATION_REGIMES, PopulationRegime, populationSpec, runPopulation, summarizePopulation } from "../transformer/population";
 import { parseArgs, OptionSpec, resolveOutFile } from "./args";
 
 const CASES = Object.keys(RASP_CASES).join(", ");
@@ -26,7 +26,7 @@ program (cases ${CASES}) through a correspondence (node -> heads / MLP neurons).
       results/transformers/case<C>-seed<S>.json) with its program, correspondence and scores.
   transformer eval --model M.json [--pairs 256] [--seed 0] [--json]
       Accuracy, IIA per node and strict accuracy of a model file against its program and correspondence.
-  transformer population --out DIR [--cases 48,59,...] [--seeds 5] [--regime constant|random-correspondence]
+  transformer population --out DIR [--cases 48,59,...] [--seeds 5] [--regime constant|random-correspondence|random-architecture|random-both]
                     [--preset standard] [--epochs N] [--lr X] [--workers 1] [--resume]
       Trains seeds 0..N-1 per case in worker threads; each model's record is appended to DIR/records.jsonl and
       its weights written to DIR/models/ as it finishes; --resume continues an interrupted run. Prints the per-case
@@ -47,7 +47,7 @@ const spec: Record<string, OptionSpec> = {
   "stop-at": { type: "number" },
   "strict-weighting": { type: "string", choices: ["paper", "released"] },
   backend: { type: "string", choices: ["cpu", "wasm", "tensorflow"] },
-  regime: { type: "string", choices: ["constant", "random-correspondence"], default: "constant" },
+  regime: { type: "string", choices: [...POPULATION_REGIMES], default: "constant" },
   workers: { type: "number" },
   resume: { type: "boolean" },
   model: { type: "string" },

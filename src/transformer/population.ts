@@ -15,12 +15,18 @@ import { InputError } from "../errors";
 import { Rng, deriveSeed } from "../rng";
 import { BackendName } from "../backend";
 import { RASP_CASES } from "../rasp/cases";
-import { Correspondence, InterpBenchSizeOptions, constantCorrespondence, interpBenchConfig, randomCorrespondence } from "../rasp/correspondence";
+import { Correspondence, InterpBenchSizeOptions, constantCorrespondence, interpBenchConfig, randomArchitecture, randomCorrespondence } from "../rasp/correspondence";
 import { TransformerConfig, transformerParameterCount } from "./types";
 import { transformerToJson } from "./io";
 import { SiitOptions, SiitPresetName, siitPreset, trainSiit } from "./siit";
 
-export type PopulationRegime = "constant" | "random-correspondence";
+/**
+ * The paper's four regimes: tracr's placement on InterpBench's sizes ("constant"), a random correspondence on those
+ * sizes, a random architecture (`randomArchitecture`: other head size, maybe one more block) with tracr's placement, and
+ * both random.
+ */
+export const POPULATION_REGIMES = ["constant", "random-correspondence", "random-architecture", "random-both"] as const;
+export type PopulationRegime = (typeof POPULATION_REGIMES)[number];
 
 export interface PopulationSpec {
   cases: string[];
@@ -70,7 +76,7 @@ export function populationSpec(spec: Partial<PopulationSpec> = {}): PopulationSp
   if (!Array.isArray(s.cases) || s.cases.length === 0) throw new InputError(`population: cases must be a non-empty list of case numbers (${Object.keys(RASP_CASES).join(", ")}).`);
   for (const c of s.cases) if (!RASP_CASES[c]) throw new InputError(`population: unknown case "${c}"; the cases are ${Object.keys(RASP_CASES).join(", ")}.`);
   if (!Number.isInteger(s.seeds) || s.seeds < 1) throw new InputError(`population: seeds must be a positive integer, got ${s.seeds}.`);
-  if (s.regime !== "constant" && s.regime !== "random-correspondence") throw new InputError(`population: regime must be "constant" or "random-correspondence", got ${JSON.stringify(s.regime)}.`);
+  if (!POPULATION_REGIMES.includes(s.regime)) throw new InputError(`population: regime must be one of ${POPULATION_REGIMES.join(", ")}; got ${JSON.stringify(s.regime)}.`);
   siitPreset(s.preset, s.options);
   return s;
 }
@@ -82,9 +88,14 @@ export function populationJobs(spec: PopulationSpec): PopulationJob[] {
 /** Trains one job (in whichever thread calls it): the record and the model file's JSON. */
 export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJob): Promise<{ record: PopulationRecord; modelJson: Record<string, unknown> }> {
   const program = RASP_CASES[job.caseId].program;
-  const config = interpBenchConfig(program, spec.sizes);
-  const correspondence =
-    spec.regime === "constant" ? constantCorrespondence(program, config) : randomCorrespondence(program, config, new Rng(deriveSeed(job.seed, "population", "correspondence", job.caseId)));
+  const randomArch = spec.regime === "random-architecture" || spec.regime === "random-both";
+  const randomCorr = spec.regime === "random-correspondence" || spec.regime === "random-both";
+  const config = randomArch
+    ? randomArchitecture(program, new Rng(deriveSeed(job.seed, "population", "architecture", job.caseId)), spec.sizes)
+    : interpBenchConfig(program, spec.sizes);
+  const correspondence = randomCorr
+    ? randomCorrespondence(program, config, new Rng(deriveSeed(job.seed, "population", "correspondence", job.caseId)))
+    : constantCorrespondence(program, config);
   const options = siitPreset(spec.preset, { ...spec.options, seed: job.seed });
   const r = await trainSiit({ program, config, correspondence, options });
   const s = r.scores;
