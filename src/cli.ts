@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { what: string; load: () => Promise<Command> }> =
   predict: { what: "a model's outputs on every clean input", load: () => import("./cli/predict") },
   analyze: { what: "circuits, interpretations and alignments of a model (where-then-what and what-then-where)", load: () => import("./cli/analyze") },
   run: { what: "run one of the paper's studies (many seeds), incrementally and resumably", load: () => import("./cli/run") },
+  "fill-interpretations": { what: "sum the interpretations of a study's models whose circuits were counted, not listed", load: () => import("./cli/fill-interpretations") },
   merge: { what: "merge a study's shards (run --shard i/N) into the unsharded run's records", load: () => import("./cli/merge") },
   figures: { what: "write the figures and summary table of a study's results", load: () => import("./cli/figures") },
   equivalence: { what: "do two or more networks share an interpretation?", load: () => import("./cli/equivalence") },

@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InputError } from "../src/errors";
-import { Rng } from "../src/rng";
+import { Rng, deriveSeed } from "../src/rng";
+import { PopulationRegime, populationJobDesign, populationSpec } from "../src/transformer/population";
 import {
   ComponentSite,
   Correspondence,
@@ -125,4 +126,27 @@ test("validation: out-of-range layer, head or neuron, a missing or unknown node,
   assert.throws(() => constantCorrespondence(p59, { ...config, nLayers: 2 }), /needs 3 layers; the config has nLayers 2/);
   assert.throws(() => constantCorrespondence(p125, { ...interpBenchConfig(p125), dMlp: 2 }), /3 MLP nodes in layer 0; the config has only dMlp 2/);
   assert.deepEqual(JSON.parse(JSON.stringify(good)), good, "plain data");
+});
+
+test("population regimes: the paper's four, each job's architecture and correspondence as its regime says, seeded by seed and case", () => {
+  const job = (caseId: string, seed: number) => ({ key: `case${caseId}-seed${seed}`, caseId, seed });
+  const design = (regime: PopulationRegime, caseId: string, seed: number) => populationJobDesign(populationSpec({ regime, cases: [caseId] }), job(caseId, seed));
+  for (const caseId of ["63", "108", "125"]) {
+    const program = RASP_CASES[caseId].program;
+    const base = interpBenchConfig(program);
+    const constant = design("constant", caseId, 0);
+    assert.deepEqual(constant.config, base);
+    assert.deepEqual(constant.correspondence, constantCorrespondence(program, base));
+    const configs = [0, 1, 2, 3, 4].map((seed) => design("random-architecture", caseId, seed).config);
+    assert.ok(configs.some((c) => c.dHead !== base.dHead || c.nLayers !== base.nLayers), `case ${caseId}: some seed changes the architecture`);
+    configs.forEach((c, seed) => {
+      assert.deepEqual(c, randomArchitecture(program, new Rng(deriveSeed(seed, "population", "architecture", caseId))));
+      assert.deepEqual(design("random-architecture", caseId, seed).correspondence, constantCorrespondence(program, c));
+      const both = design("random-both", caseId, seed);
+      assert.deepEqual(both.config, c, "random-both draws the same architecture as random-architecture");
+      assert.deepEqual(both.correspondence, validateCorrespondence(program, c, both.correspondence));
+      assert.deepEqual(both, design("random-both", caseId, seed), "deterministic");
+    });
+  }
+  assert.throws(() => populationSpec({ regime: "random-width" as PopulationRegime }), /regime must be one of constant, random-correspondence, random-architecture, random-both/);
 });

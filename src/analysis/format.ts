@@ -56,6 +56,8 @@ export interface StudyRecord {
   interpretations_total?: number[] | null;
   /** Per output: distinct interpretations summed over the grounded circuits. */
   distinct_interpretations_total?: number[] | null;
+  /** Per output: interpretations_total as an exact decimal integer, when it was summed later (fill-interpretations). */
+  interpretations_exact?: string[];
   compact?: boolean;
 }
 

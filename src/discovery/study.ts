@@ -11,8 +11,7 @@ import { StudyRecord } from "../analysis";
 import { MLP, splitOutputs } from "../model";
 import { Dataset } from "../tasks";
 import { InputError } from "../errors";
-import { trainExperimentSync } from "../train";
-import { StudyGrid, getStudy, jobExperimentConfig, studyJobs } from "../experiments";
+import { StudyGrid, rebuildStudyModel } from "../experiments";
 import { MnistStudyRecord, loadMnist, splitMLP, tailDataset, trainMnistSync } from "../mnist";
 import { ABLATIONS, Ablation } from "./ablation";
 import { DiscoverySetting, resolveSetting, runDiscovery } from "./methods";
@@ -70,18 +69,6 @@ export interface DiscoveryRecord {
   n_perfect: number;
   timings_ms: { train: number; truth: number; methods: number };
   results: DiscoveryOutcome[];
-}
-
-/** Retrains a record's model from its study's grid (or `grid`) and checks it against the record. */
-export function rebuildStudyModel(record: StudyRecord, grid?: StudyGrid): { model: MLP; val: Dataset; ms: number } {
-  const g = grid ?? getStudy(record.study).grid;
-  const job = studyJobs(g).find((j) => j.key === record.key);
-  if (!job) throw new InputError(`discovery study: record ${record.key} is not a job of study ${record.study}'s grid; pass the run's grid (run.json).`);
-  const t0 = performance.now();
-  const { data, result } = trainExperimentSync(jobExperimentConfig(g, job));
-  if (result.accepted !== record.accepted || result.epochs !== record.epochs || (record.final_loss !== null && Math.abs(result.loss - record.final_loss) > 1e-9))
-    throw new Error(`discovery study: retraining ${record.key} gave epochs ${result.epochs}, loss ${result.loss}; the record says ${record.epochs}, ${record.final_loss} (different code or settings).`);
-  return { model: result.model, val: data.val, ms: performance.now() - t0 };
 }
 
 /**

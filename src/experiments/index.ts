@@ -7,3 +7,5 @@ export * from "./summary";
 export * from "./cache";
 export * from "./shard";
 export * from "./merge";
+export * from "./rebuild";
+export * from "./fill";

@@ -85,8 +85,8 @@ export function populationJobs(spec: PopulationSpec): PopulationJob[] {
   return spec.cases.flatMap((caseId) => Array.from({ length: spec.seeds }, (_, seed) => ({ key: `case${caseId}-seed${seed}`, caseId, seed })));
 }
 
-/** Trains one job (in whichever thread calls it): the record and the model file's JSON. */
-export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJob): Promise<{ record: PopulationRecord; modelJson: Record<string, unknown> }> {
+/** The architecture and correspondence of one job under the spec's regime (seeded by the job's seed and case). */
+export function populationJobDesign(spec: PopulationSpec, job: PopulationJob): { config: TransformerConfig; correspondence: Correspondence } {
   const program = RASP_CASES[job.caseId].program;
   const randomArch = spec.regime === "random-architecture" || spec.regime === "random-both";
   const randomCorr = spec.regime === "random-correspondence" || spec.regime === "random-both";
@@ -96,6 +96,13 @@ export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJo
   const correspondence = randomCorr
     ? randomCorrespondence(program, config, new Rng(deriveSeed(job.seed, "population", "correspondence", job.caseId)))
     : constantCorrespondence(program, config);
+  return { config, correspondence };
+}
+
+/** Trains one job (in whichever thread calls it): the record and the model file's JSON. */
+export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJob): Promise<{ record: PopulationRecord; modelJson: Record<string, unknown> }> {
+  const program = RASP_CASES[job.caseId].program;
+  const { config, correspondence } = populationJobDesign(spec, job);
   const options = siitPreset(spec.preset, { ...spec.options, seed: job.seed });
   const r = await trainSiit({ program, config, correspondence, options });
   const s = r.scores;
