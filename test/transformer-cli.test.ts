@@ -40,7 +40,9 @@ test("a population trained on 2 worker threads has the same records and weights 
   const [inThread, threaded] = ["pop-0", "pop-2"].map((d) => path.join(tmp, d));
   cli("transformer", "population", "--out", inThread, "--cases", "48", "--seeds", "2", "--workers", "0", ...tiny);
   cli("transformer", "population", "--out", threaded, "--cases", "48", "--seeds", "2", "--workers", "2", ...tiny);
-  const read = (dir: string) => fs.readFileSync(path.join(dir, "records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map(({ seconds: _s, ...r }) => r);
+  // Records are appended as models finish: on 2 threads the order can differ, so compare them by key.
+  const read = (dir: string) =>
+    fs.readFileSync(path.join(dir, "records.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).map(({ seconds: _s, ...r }) => r).sort((a, b) => a.key.localeCompare(b.key));
   assert.deepEqual(read(threaded), read(inThread));
   const models = (dir: string) => fs.readdirSync(path.join(dir, "models")).sort();
   assert.deepEqual(models(threaded), models(inThread));
