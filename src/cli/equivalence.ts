@@ -99,11 +99,20 @@ async function runPipelines(a: Record<string, any>): Promise<number> {
   const names: string[] = a.pipelines.length === 1 && a.pipelines[0] === "all" ? PIPELINE_ALGORITHMS.map((p) => p.name) : a.pipelines;
   if (names.length < 2) throw new Error('equivalence: give at least two pipelines: --pipelines 59-112 63-108 ... (or "all").');
   const tty = process.stderr.isTTY && !a.json;
+  // Without a terminal (a log file, a batch job): one line per phase and at most one every 30 s within it.
+  let lastPhase = "";
+  let lastLine = 0;
+  const started = Date.now();
   const res = runTransformerStudy(
     { algorithms: names, implementations: a.implementations, probes: a.probes, components: a.components, draws: a.draws, bootstraps: a.bootstraps, selectivityDraws: a.selectivityDraws, kMax: a.kMax, seed: a.seed, maxSeconds: a.maxSeconds },
     undefined,
     (p) => {
       if (tty) process.stderr.write(`\r${p.phase.padEnd(11)} ${p.done}/${p.total}${p.done === p.total ? "\n" : ""}`);
+      else if (!a.json && (p.phase !== lastPhase || Date.now() - lastLine > 30_000 || p.done === p.total)) {
+        lastPhase = p.phase;
+        lastLine = Date.now();
+        process.stderr.write(`${p.phase} ${p.done}/${p.total}, ${Math.round((Date.now() - started) / 1000)} s\n`);
+      }
     },
   );
   if (a.out) fs.writeFileSync(a.out, JSON.stringify(res) + "\n");
