@@ -117,6 +117,15 @@ test("patching k heads from the last stage backwards equals interchange interven
 test("validation on a small seeded population: same algorithm judged the same, disjoint algorithms told apart, selectivity null ≈ 0.5 and rising", () => {
   const pool = models.filter((m) => ["59", "125", "63", "108"].includes(m.caseId));
   const r = runTransformerStudy({ algorithms: ["59-125", "63-108"], implementations: 4, probes: 200, kMax: 2, selectivityDraws: 24, seed: 1 }, pool);
+  // The implementations of each algorithm differ in architecture too (the random-architecture regimes), not only in seed and correspondence.
+  const architecture = (key: string) => {
+    const c = pool.find((m) => m.key === key)!.model.config;
+    return `${c.nLayers}/${c.dModel}`;
+  };
+  for (const name of r.settings.algorithms) {
+    const archs = new Set(r.implementations.filter((im) => im.algorithm === name).map((im) => im.stages.map(architecture).join(" ")));
+    assert.ok(archs.size >= 2, `${name}: implementations of ${archs.size} architecture(s)`);
+  }
   // false detection: an algorithm against itself
   for (let i = 0; i < 2; i++) assert.ok(r.detection[i][i] <= 0.1, `false detection ${r.detection[i][i]} for ${r.settings.algorithms[i]}`);
   // the two algorithms share no stage

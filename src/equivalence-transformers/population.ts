@@ -1,6 +1,6 @@
 /**
  * Implementations of an algorithm: for each stage, a model drawn (seeded) from the trained models of that stage's
- * case, pooled over the cached populations (constant and random correspondences: different seeds and placements).
+ * case, pooled over the cached populations of the paper's four regimes (different seeds, placements and sizes).
  * Only kept models (accuracy and mean IIA ≥ 0.8) are drawn.
  */
 import * as fs from "node:fs";
@@ -11,7 +11,7 @@ import { RASP_CASES } from "../rasp/cases";
 import { Correspondence } from "../rasp/correspondence";
 import { Transformer } from "../transformer/types";
 import { transformerFromJson } from "../transformer/io";
-import { PopulationRecord, readPopulation } from "../transformer/population";
+import { POPULATION_REGIMES, PopulationRecord, readPopulation } from "../transformer/population";
 import { AlgorithmSpec, Pipeline, makePipeline } from "./pipeline";
 
 /** A trained model of one case, ready to be a stage. */
@@ -24,10 +24,10 @@ export interface StageModel {
   record: PopulationRecord;
 }
 
-/** The two cached populations (notebooks/cached-results/transformers/{constant,random-correspondence}). */
+/** The cached populations, one per regime (notebooks/cached-results/transformers/<regime>). */
 export function defaultStageModelDirs(): string[] {
   const root = path.resolve(__dirname, "..", "..", "notebooks", "cached-results", "transformers");
-  return ["constant", "random-correspondence"].map((d) => path.join(root, d));
+  return POPULATION_REGIMES.map((d) => path.join(root, d));
 }
 
 /** The kept models of the given cases (default: every case) from population folders, in folder then record order. */

@@ -15,9 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { lastPerKey, parseJsonLines } from "../jsonl";
 import { InputError } from "../errors";
-import { BackendName } from "../backend";
-import { Correspondence } from "../rasp/correspondence";
-import { TransformerConfig, transformerParameterCount } from "../transformer/types";
+import { TrainedModelFields, trainedModelFields } from "../transformer/population";
 import { transformerFromJson, transformerToJson } from "../transformer/io";
 import { SiitEpochRow, SiitOptions, siitPreset, trainSiit } from "../transformer/siit";
 import { XOR_CLASSES, XorClass } from "../equivalence/groundTruth";
@@ -66,23 +64,12 @@ export function tokenXorJobs(spec: TokenXorPopulationSpec): TokenXorJob[] {
   return jobs;
 }
 
-export interface TokenXorRecord {
+export interface TokenXorRecord extends TrainedModelFields {
   key: string;
   cls: XorClass;
   dHead: number;
   seed: number;
-  config: TransformerConfig;
-  parameters: number;
-  correspondence: Correspondence;
-  accuracy: number;
-  iia: Record<string, number>;
-  iiaMean: number;
-  iiaMin: number;
-  strictAccuracy: number | null;
   kept: boolean;
-  epochs: number;
-  seconds: number;
-  backend: BackendName;
   /** Relative to the population folder. */
   modelFile: string;
 }
@@ -105,18 +92,8 @@ export async function trainTokenXorModel(spec: TokenXorPopulationSpec, job: Toke
     cls: job.cls,
     dHead: job.dHead,
     seed: job.seed,
-    config,
-    parameters: transformerParameterCount(config),
-    correspondence,
-    accuracy: s.accuracy,
-    iia: s.iia,
-    iiaMean: s.iiaMean,
-    iiaMin: s.iiaMin,
-    strictAccuracy: s.strictAccuracy,
+    ...trainedModelFields(config, correspondence, r),
     kept: tokenXorKept({ cls: job.cls, ...s }, spec.keepAt),
-    epochs: r.epochs.length,
-    seconds: r.seconds,
-    backend: r.backend,
     modelFile: `models/${job.key}.json`,
   };
   const modelJson = transformerToJson(r.model, { encoding: "base64", meta: { program: program.id, cls: job.cls, seed: job.seed, correspondence, scores: s, siit: options } });

@@ -18,7 +18,7 @@ import { RASP_CASES } from "../rasp/cases";
 import { Correspondence, InterpBenchSizeOptions, constantCorrespondence, interpBenchConfig, randomArchitecture, randomCorrespondence } from "../rasp/correspondence";
 import { TransformerConfig, transformerParameterCount } from "./types";
 import { transformerToJson } from "./io";
-import { SiitOptions, SiitPresetName, siitPreset, trainSiit } from "./siit";
+import { SiitOptions, SiitPresetName, SiitResult, siitPreset, trainSiit } from "./siit";
 
 /**
  * The paper's four regimes: tracr's placement on InterpBench's sizes ("constant"), a random correspondence on those
@@ -46,11 +46,8 @@ export interface PopulationJob {
   seed: number;
 }
 
-export interface PopulationRecord {
-  key: string;
-  case: string;
-  seed: number;
-  regime: PopulationRegime;
+/** What every record of a SIIT-trained model holds (populations here, token-XOR populations): size, scores, time. */
+export interface TrainedModelFields {
   config: TransformerConfig;
   parameters: number;
   correspondence: Correspondence;
@@ -59,11 +56,18 @@ export interface PopulationRecord {
   iiaMean: number;
   iiaMin: number;
   strictAccuracy: number | null;
-  kept: boolean;
   epochs: number;
-  stoppedEarly: boolean;
   seconds: number;
   backend: BackendName;
+}
+
+export interface PopulationRecord extends TrainedModelFields {
+  key: string;
+  case: string;
+  seed: number;
+  regime: PopulationRegime;
+  kept: boolean;
+  stoppedEarly: boolean;
   /** Relative to the population folder. */
   modelFile: string;
 }
@@ -99,6 +103,24 @@ export function populationJobDesign(spec: PopulationSpec, job: PopulationJob): {
   return { config, correspondence };
 }
 
+/** The shared fields of a trained model's record. */
+export function trainedModelFields(config: TransformerConfig, correspondence: Correspondence, r: SiitResult): TrainedModelFields {
+  const s = r.scores;
+  return {
+    config,
+    parameters: transformerParameterCount(config),
+    correspondence,
+    accuracy: s.accuracy,
+    iia: s.iia,
+    iiaMean: s.iiaMean,
+    iiaMin: s.iiaMin,
+    strictAccuracy: s.strictAccuracy,
+    epochs: r.epochs.length,
+    seconds: r.seconds,
+    backend: r.backend,
+  };
+}
+
 /** Trains one job (in whichever thread calls it): the record and the model file's JSON. */
 export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJob): Promise<{ record: PopulationRecord; modelJson: Record<string, unknown> }> {
   const program = RASP_CASES[job.caseId].program;
@@ -111,19 +133,9 @@ export async function trainPopulationJob(spec: PopulationSpec, job: PopulationJo
     case: job.caseId,
     seed: job.seed,
     regime: spec.regime,
-    config,
-    parameters: transformerParameterCount(config),
-    correspondence,
-    accuracy: s.accuracy,
-    iia: s.iia,
-    iiaMean: s.iiaMean,
-    iiaMin: s.iiaMin,
-    strictAccuracy: s.strictAccuracy,
+    ...trainedModelFields(config, correspondence, r),
     kept: s.accuracy >= spec.keepAt && s.iiaMean >= spec.keepAt,
-    epochs: r.epochs.length,
     stoppedEarly: r.stoppedEarly,
-    seconds: r.seconds,
-    backend: r.backend,
     modelFile: `models/${job.key}.json`,
   };
   const modelJson = transformerToJson(r.model, { encoding: "base64", meta: { program: job.caseId, seed: job.seed, regime: spec.regime, correspondence, scores: s, siit: options, epochs: r.epochs } });
