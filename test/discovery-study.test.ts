@@ -85,4 +85,5 @@ test("discovery figures are plain Plotly data", () => {
   assert.deepEqual((rate.data[0] as { z: (number | null)[][] }).z[0], outcomes.map((o) => (o.perfect ? 1 : 0)));
   const sweep = tauSweepFigure({ zero: [{ tau: 0.01, edges: 10, perfect: true, minimal: true, perfectIndex: 0 }] });
   assertPlainData(sweep);
+  assert.match(String((sweep.layout.annotations as { text: string }[])[0].text), /filled: a perfect circuit.*star: a minimal one/, "the marker code is spelled out beside the legend");
 });

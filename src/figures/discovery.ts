@@ -86,5 +86,7 @@ export function tauSweepFigure(paths: Record<string, readonly SweepPoint[]>, tit
       hovertemplate: "τ = %{x}<br>%{y} edges<br>%{text}<extra>" + name + "</extra>",
     };
   });
-  return { data, layout: baseLayout(title, { xaxis: { type: "log", title: { text: "τ" } }, yaxis: { title: { text: "edges in the answer" } }, height: 380 }) };
+  // The marker code is not in the legend (it shows one marker per line): say it beside it.
+  const key = { text: "● filled: a perfect circuit<br>○ ring: not one<br>★ star: a minimal one", xref: "paper", yref: "paper", x: 1.02, y: 0.1, xanchor: "left", yanchor: "bottom", align: "left", showarrow: false, font: { size: 11 } };
+  return { data, layout: baseLayout(title, { xaxis: { type: "log", title: { text: "τ" } }, yaxis: { title: { text: "edges in the answer" } }, height: 380, annotations: [key] }) };
 }
