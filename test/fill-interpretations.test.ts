@@ -2,6 +2,7 @@
 // models analysed with every circuit listed and grounded one by one (the enumerating path), plus resume and refusals.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -61,6 +62,14 @@ test("CLI: fills a compact file of counted records (the models rebuilt from the 
   cli("fill-interpretations", input, "--out", out);
   const filled = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as StudyRecord);
   assert.deepEqual(filled.map(recordInterpretationTotals), listed.map(recordInterpretationTotals));
+  // --budget-seconds 0: nothing filled, every record copied, and the message says how to fill the rest later
+  const none = path.join(dir, "none.jsonl");
+  const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "fill-interpretations", input, "--out", none, "--budget-seconds", "0"], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`0 models filled.*\\n${counted.filter(needsInterpretations).length} models left unfilled \\(--budget-seconds\\)`, "s"));
+  const copied = fs.readFileSync(none, "utf8").trim().split("\n").map((l) => JSON.parse(l) as StudyRecord);
+  assert.deepEqual(copied.map(recordInterpretationTotals), counted.map(recordInterpretationTotals));
+  assert.match(cliError("fill-interpretations", input, "--out", path.join(dir, "none2.jsonl"), "--budget-seconds", "0", "--sizes", "x"), /--sizes takes hidden widths/);
   assert.match(cliError("fill-interpretations", input), /--out FILE\.jsonl is required/);
   assert.match(cliError("fill-interpretations", input, "--out", out), /--resume/);
   assert.match(cliError("fill-interpretations", input, "--out", path.join(dir, "x.jsonl"), "--sizes", "three"), /--sizes takes hidden widths/);

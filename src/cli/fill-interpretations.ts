@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     out: a.out,
     resume: !!a.resume,
     sizes,
-    budgetSeconds: a["budget-seconds"],
+    budgetSeconds: a.budgetSeconds,
     onRecord: (rec, filled, done, total, ms) => {
       if (filled) process.stderr.write(`  ${done}/${total} ${rec.key}: ${rec.interpretations_exact![0].length > 15 ? Number(rec.interpretations_exact![0]).toExponential(3) : rec.interpretations_exact![0]} interpretations over ${rec.perfect_circuits![0]} circuits, ${formatDuration(ms)}\n`);
     },
