@@ -80,6 +80,9 @@ test("discovery figures are plain Plotly data", () => {
   const picks = discoveryPicksFigure(model, truth, outcomes, { limit: 4 });
   assertPlainData(picks);
   assert.equal(picks.data.length, 4 * (18 + 1), "four circuits of 18 edges and one node trace each");
+  const notes = (picks.layout.annotations as { text: string }[]).map((a) => a.text);
+  assert.equal(notes.length, 4 + 1, "a title over each panel and the edge code under them");
+  assert.match(notes[4], /blue positive, orange negative/);
   const rate = discoveryRateFigure(summarizeDiscovery([{ study: "t", key: "a", job: 0, size: 3, seed_offset: 0, n_candidates: 1, n_perfect: 1, timings_ms: { train: 0, truth: 0, methods: 0 }, results: outcomes }]).rows);
   assertPlainData(rate);
   assert.deepEqual((rate.data[0] as { z: (number | null)[][] }).z[0], outcomes.map((o) => (o.perfect ? 1 : 0)));

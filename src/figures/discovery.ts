@@ -59,8 +59,10 @@ export function discoveryPicksFigure(model: MLP, truth: CircuitTruth, outcomes: 
     });
   });
   const missed = outcomes.filter((o) => !o.perfect).length;
-  const title = opts.title ?? `${picks.size} of ${truth.perfect.length} perfect circuits picked (red: the settings that return each); ${missed} of ${outcomes.length} answers are not perfect circuits`;
-  return { data, layout: { ...baseLayout(title, { height: 60 + 190 * rows, showlegend: false }), ...layout, annotations } };
+  const title = opts.title ?? `${picks.size} of ${truth.perfect.length} perfect circuits picked (the settings that return each above it); ${missed} of ${outcomes.length} answers are not perfect circuits`;
+  // The panels have no legend: the edge code of circuitFigure, once, under them.
+  annotations.push({ text: "edges: blue positive, orange negative weight, width ∝ |weight|; grey dotted: not in the circuit", x: 0.5, y: -0.02, xref: "paper", yref: "paper", xanchor: "center", yanchor: "top", showarrow: false, font: { size: 11, color: "#555555" } });
+  return { data, layout: { ...baseLayout(title, { height: 80 + 190 * rows, showlegend: false }), ...layout, annotations } };
 }
 
 /** One point of a τ sweep: the answer's size and verdict at one τ. */
