@@ -10,7 +10,6 @@ import { parseJsonLines } from "../jsonl";
 import { StudyRecord } from "../analysis";
 import { MLP, splitOutputs } from "../model";
 import { Dataset } from "../tasks";
-import { InputError } from "../errors";
 import { StudyGrid, rebuildStudyModel } from "../experiments";
 import { MnistStudyRecord, loadMnist, splitMLP, tailDataset, trainMnistSync } from "../mnist";
 import { ABLATIONS, Ablation } from "./ablation";
