@@ -393,6 +393,30 @@ function formatSeconds(s: number): string {
 }
 
 /**
+ * Which rows every completion of the choices j … m − 1 gets right (`out[0]`) and which some completion may get right
+ * (`out[1]`), as row bitmasks, given the prefix sums at depth j (`states[j·u …]`): float32 addition is monotone in each
+ * term, so adding every remaining neuron's smallest (largest) term bounds the final sum from below (above).
+ */
+function completionBounds(out: Int32Array, states: Float64Array, j: number, m: number, ks: readonly number[], minT: Float64Array, maxT: Float64Array, prep: Prepared): void {
+  const { u, lo, hi } = prep;
+  const sOff = j * u;
+  let sure = 0;
+  let possible = 0;
+  for (let r = 0; r < u; r++) {
+    let a = states[sOff + r];
+    let b = a;
+    for (let p = j; p < m; p++) {
+      a = Math.fround(a + minT[ks[p] * u + r]);
+      b = Math.fround(b + maxT[ks[p] * u + r]);
+    }
+    if (a >= lo[r] && b <= hi[r]) sure |= 1 << r;
+    if (!(b < lo[r] || a > hi[r])) possible |= 1 << r;
+  }
+  out[0] = sure;
+  out[1] = possible;
+}
+
+/**
  * Every row required: the options of the last neuron `k` that make every row correct after the prefix sums
  * `states[sOff … sOff + u)` and complete the covering of `missing`, as a bitmask in `acc` (bit v − 1 for option v,
  * 32 per word); false when there is none. On each row the accepted options are a range of its sorted terms (float32
@@ -464,6 +488,7 @@ export function countPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
     const cover = coverMasks(nOpts, words);
     const acc = new Int32Array(words);
     const states = new Float64Array((maxM + 1) * u);
+    const bounds = new Int32Array(2);
     for (const combo of g.combos) {
       const ks = combo.last;
       const m = ks.length;
@@ -498,19 +523,9 @@ export function countPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
         const rec = (j: number, missing: number): number => {
           visited++;
           const sOff = j * u;
-          // Bounds of the final sum on each row over every completion (float32 sums are monotone in each term).
-          let sure = 0;
-          let possible = 0;
-          for (let r = 0; r < u; r++) {
-            let a = states[sOff + r];
-            let b = a;
-            for (let p = j; p < m; p++) {
-              a = Math.fround(a + minT[ks[p] * u + r]);
-              b = Math.fround(b + maxT[ks[p] * u + r]);
-            }
-            if (a >= lo[r] && b <= hi[r]) sure |= 1 << r;
-            if (!(b < lo[r] || a > hi[r])) possible |= 1 << r;
-          }
+          completionBounds(bounds, states, j, m, ks, minT, maxT, prep);
+          const sure = bounds[0];
+          const possible = bounds[1];
           if (prep.allRequired ? possible !== prep.full : !accepts(prep, possible)) return 0;
           if (prep.allRequired ? sure === prep.full : accepts(prep, sure)) return comp[m - j][popcount(missing)];
           if (j === m - 1) return leaf(missing);
@@ -580,7 +595,7 @@ export interface PerfectWalkVisitor {
 export function walkPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCountOptions, visitor: PerfectWalkVisitor): { rows: PerfectWalkRows; perfect: number } | null {
   const prep = prepare(model, data, opts, "walkPerfectCircuits");
   if (!prep.allRequired) return null;
-  const { sizes, d, u, lo, hi } = prep;
+  const { sizes, d, u } = prep;
   checkWork(sizes, opts, "walkPerfectCircuits");
   const { x, y } = distinctRows(data);
   let perfect = 0;
@@ -596,6 +611,7 @@ export function walkPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCoun
     const cover = coverMasks(nOpts, words);
     const acc = new Int32Array(words);
     const states = new Float64Array((maxM + 1) * u);
+    const bounds = new Int32Array(2);
     const chosen = new Int32Array(Math.max(1, maxM - 1));
     for (const c of contexts) {
       ensureSorted(c, size, nOpts, u, words);
@@ -627,20 +643,9 @@ export function walkPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCoun
         };
         const rec = (j: number, missing: number): void => {
           const sOff = j * u;
-          let sure = 0;
-          let possible = 0;
-          for (let r = 0; r < u; r++) {
-            let a = states[sOff + r];
-            let b = a;
-            for (let p = j; p < m; p++) {
-              a = Math.fround(a + minT[ks[p] * u + r]);
-              b = Math.fround(b + maxT[ks[p] * u + r]);
-            }
-            if (a >= lo[r] && b <= hi[r]) sure |= 1 << r;
-            if (!(b < lo[r] || a > hi[r])) possible |= 1 << r;
-          }
-          if (possible !== prep.full) return;
-          if (sure === prep.full) return expand(j, missing);
+          completionBounds(bounds, states, j, m, ks, minT, maxT, prep);
+          if (bounds[1] !== prep.full) return;
+          if (bounds[0] === prep.full) return expand(j, missing);
           if (j === m - 1) {
             if (acceptedLastOptions(acc, missing, cover, states, sOff, ks[m - 1], prep, nOpts, words, sorted, prefixMasks)) report(acc);
             return;
@@ -684,6 +689,7 @@ export function* listPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
     const maxM = Math.max(...g.combos.map((c) => c.last.length));
     const comp = completionTable(n, maxM);
     const states = new Float64Array((maxM + 1) * u);
+    const bounds = new Int32Array(2);
     for (const combo of g.combos) {
       const ks = combo.last;
       const m = ks.length;
@@ -706,20 +712,9 @@ export function* listPerfectCircuits(model: MLP, data: Dataset, opts: PerfectCou
             return;
           }
           if (!decided) {
-            let sure = 0;
-            let possible = 0;
-            for (let r = 0; r < u; r++) {
-              let a = states[sOff + r];
-              let b = a;
-              for (let p = j; p < m; p++) {
-                a = Math.fround(a + minT[ks[p] * u + r]);
-                b = Math.fround(b + maxT[ks[p] * u + r]);
-              }
-              if (a >= lo[r] && b <= hi[r]) sure |= 1 << r;
-              if (!(b < lo[r] || a > hi[r])) possible |= 1 << r;
-            }
-            if (!accepts(prep, possible)) return;
-            decided = accepts(prep, sure);
+            completionBounds(bounds, states, j, m, ks, minT, maxT, prep);
+            if (!accepts(prep, bounds[1])) return;
+            decided = accepts(prep, bounds[0]);
           }
           const tBase = ks[j] * (nOpts + 1);
           for (let v = 1; v <= nOpts; v++) {
