@@ -1,29 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { acceptedSumInterval, countPerfectCircuits, defaultMinSparsity, enumerateCircuits, estimatePerfectCountWork, findCircuits, listPerfectCircuits } from "../src/circuits";
-import { CircuitMasks, MLP, ModelFile, forwardAll, mlpFromArrays, modelFromJson, roundHalfEven } from "../src/model";
+import { CircuitMasks, MLP, forwardAll, mlpFromArrays, roundHalfEven } from "../src/model";
 import { BudgetError, InputError } from "../src/errors";
 import { Rng } from "../src/rng";
 import { sumCircuitInterpretations } from "../src/interpretations";
 import { analyzeModelFile, candidateOptions, circuitsMethod, resolveSettings, settingFlag } from "../src/analysis";
 import { analysisColumns } from "../src/analysis/format";
 import { Dataset, cleanInputs } from "../src/tasks";
-
-const FIXTURES = join(__dirname, "fixtures", "network-size");
-function fixture(k: number): ModelFile {
-  return modelFromJson(JSON.parse(readFileSync(join(FIXTURES, `xor_2-${k}-${k}-1_seed0.json`), "utf8")));
-}
-
-function randomModel(sizes: number[], rng: Rng): MLP {
-  return mlpFromArrays(
-    sizes,
-    sizes.slice(1).map((o, i) => Array.from({ length: o }, () => Array.from({ length: sizes[i] }, () => rng.normal() * 1.2))),
-    sizes.slice(1).map((o) => Array.from({ length: o }, () => rng.normal() * 0.4)),
-    ["XOR"],
-  );
-}
+import { fixture, randomModel } from "./network-size-models";
 
 /** Clean inputs repeated `reps[r]` times each, labelled with the full model's rounded outputs clipped to {0, 1} (so circuits pass). */
 function selfLabelled(m: MLP, reps = [1, 1, 1, 1]): Dataset {

@@ -6,24 +6,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { countCandidatesExact, countPerfectCircuits, defaultMinSparsity, findCircuits } from "../src/circuits";
-import { MLP, ModelFile, forwardAll, mlpFromArrays, modelFromJson, roundHalfEven } from "../src/model";
+import { MLP, forwardAll, modelFromJson, roundHalfEven } from "../src/model";
 import { InputError } from "../src/errors";
 import { Rng } from "../src/rng";
 import { GroundingMode, countGroundings, groundingProblem, sumCircuitInterpretations } from "../src/interpretations";
 import { Dataset, cleanInputs } from "../src/tasks";
-
-function fixture(k: number): ModelFile {
-  return modelFromJson(JSON.parse(readFileSync(join(__dirname, "fixtures", "network-size", `xor_2-${k}-${k}-1_seed0.json`), "utf8")));
-}
-
-function randomModel(sizes: number[], rng: Rng): MLP {
-  return mlpFromArrays(
-    sizes,
-    sizes.slice(1).map((o, i) => Array.from({ length: o }, () => Array.from({ length: sizes[i] }, () => rng.normal() * 1.2))),
-    sizes.slice(1).map((o) => Array.from({ length: o }, () => rng.normal() * 0.4)),
-    ["XOR"],
-  );
-}
+import { fixture, randomModel } from "./network-size-models";
 
 /** Clean inputs (twice, in a shuffled order), labelled with the full model's rounded outputs clipped to {0, 1}: the full circuit passes, and the labels are whatever gate the network computes (constant ones included). */
 function selfLabelled(m: MLP): Dataset {
