@@ -10,7 +10,7 @@ import { StudyRecord } from "../analysis";
 import { countValidMappings, interventionTable, iiaTable, pairSet, PairSetName } from "../alignment";
 import { candidateFormulas } from "../formulas";
 import { MLP } from "../model";
-import { getStudy, jobExperimentConfig, StudyJob, jobKey } from "../experiments";
+import { getStudy, jobExperimentConfig, StudyJob, jobKey, mean } from "../experiments";
 import { trainExperimentSync } from "../train";
 import { InputError } from "../errors";
 import { dasAlignGate, FormulaDasOptions } from "./formula";
@@ -155,7 +155,7 @@ export function summarizeDasRecords(records: readonly DasRecord[]): DasStudySumm
       rescued: rs.filter((r) => r.neuron_aligned.length === 0 && r.das_aligned.length > 0).length,
       dasOnlyFormulas: rs.reduce((s, r) => s + r.das_aligned.filter((i) => !r.neuron_aligned.includes(i)).length, 0),
       neuronOnlyFormulas: rs.reduce((s, r) => s + r.neuron_aligned.filter((i) => r.das_iia[i] !== null && !r.das_aligned.includes(i)).length, 0),
-      meanDistinctSubspaces: sol.length ? sol.reduce((a, b) => a + b, 0) / sol.length : null,
+      meanDistinctSubspaces: mean(sol),
     };
   };
   return [...sizes.map((k) => one(k, records.filter((r) => r.size === k))), one("all", records)];

@@ -10,7 +10,7 @@ import { parseJsonLines } from "../jsonl";
 import { StudyRecord } from "../analysis";
 import { MLP, splitOutputs } from "../model";
 import { Dataset } from "../tasks";
-import { StudyGrid, rebuildStudyModel } from "../experiments";
+import { StudyGrid, mean, rebuildStudyModel } from "../experiments";
 import { MnistStudyRecord, loadMnist, splitMLP, tailDataset, trainMnistSync } from "../mnist";
 import { ABLATIONS, Ablation } from "./ablation";
 import { DiscoverySetting, resolveSetting, runDiscovery } from "./methods";
@@ -220,8 +220,6 @@ export interface DiscoveryChoiceRow {
   meanDistinctPerfect: number;
   atLeastTwo: number;
 }
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** The study table over models with at least one perfect circuit, per width and overall. */
 export function summarizeDiscovery(records: readonly DiscoveryRecord[]): { rows: DiscoverySummaryRow[]; choices: DiscoveryChoiceRow[] } {
