@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { StudyRecord, recordInterpretationTotals } from "../src/analysis";
 import { InputError } from "../src/errors";
-import { fillCountedInterpretations, getStudy, needsInterpretations, recordGrid, runStudyJob, studyJobs } from "../src/experiments";
+import { fillCountedInterpretations, fillRecordInterpretations, getStudy, needsInterpretations, recordGrid, runStudyJob, studyJobs } from "../src/experiments";
 import { cli, cliError } from "./cli-helpers";
 
 // Network-size jobs at k = 3 (1 000-odd candidates): with maxCandidates 10 the analysis counts the circuits instead.
@@ -32,6 +32,14 @@ test("filled interpretations equal the per-circuit groundings of the enumerating
     if (needsInterpretations(counted[i])) assert.equal(f.interpretations_exact![0], String(recordInterpretationTotals(listed[i])![0]));
   });
   assert.equal(fs.readFileSync(out, "utf8").trim().split("\n").length, counted.length);
+});
+
+test("a multi-output record is refused with a message naming it; the command needs exactly one records file", () => {
+  const r = counted.find(needsInterpretations)!;
+  const two = { ...r, n_gates: 2, perfect_circuits: [r.perfect_circuits![0], 1] };
+  assert.throws(() => fillRecordInterpretations(two, grid), (e: Error) => e instanceof InputError && e.message.includes(r.key) && /only one-output models are filled/.test(e.message));
+  assert.match(cliError("fill-interpretations", "--out", "x.jsonl"), /name one results folder or \.jsonl file/);
+  assert.match(cliError("fill-interpretations", "a.jsonl", "b.jsonl", "--out", "x.jsonl"), /name one results folder or \.jsonl file/);
 });
 
 test("the study's grid narrowed to a record rebuilds widths outside the registered grid", () => {
